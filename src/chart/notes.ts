@@ -1,0 +1,25 @@
+import { CHART_NAME } from '../components/shared/naming';
+
+/** templates/NOTES.txt: how to connect and where the passwords are. */
+export function notesTemplate(): string {
+  const fullname = `{{ include "${CHART_NAME}.fullname" . }}`;
+  const ns = '{{ default .Release.Namespace .Values.namespace.name }}';
+  const secret = `{{ default (printf "%s-auth" (include "${CHART_NAME}.fullname" .)) .Values.auth.existingSecret }}`;
+  return `session-database {{ .Chart.Version }} (Redis {{ .Chart.AppVersion }}) is installed as ${fullname} in ${ns}.
+
+{{- if eq .Values.redis.mode "sentinel" }}
+
+Clients discover the master through the Sentinels (never a fixed host):
+  sentinels:   ${fullname}-sentinel.${ns}.svc.{{ .Values.clusterDomain }}:26379
+  master name: {{ .Values.redis.masterName }}
+{{- else }}
+
+Clients connect to:
+  redis://${fullname}-redis.${ns}.svc.{{ .Values.clusterDomain }}:6379
+{{- end }}
+  sessions DB: {{ .Values.redis.databases.sessions }}, cache DB: {{ .Values.redis.databases.cache }}, key prefix: {{ .Values.sessions.keyPrefix }}
+
+Passwords are in the Secret ${secret} (one key per ACL user):
+  kubectl get secret -n ${ns} ${secret} -o jsonpath='{.data.app-password}' | base64 -d
+`;
+}

@@ -1,0 +1,99 @@
+# Shared by the Redis and Sentinel scripts (sourced, POSIX sh).
+# Everything that differs between the cluster and a test comes from the environment,
+# which the manifests set (downward API) and a test sets to its own fixture values:
+#   POD_NAME, POD_IP, ANNOUNCE_HOST, REDIS_HOST_PATTERN, SENTINEL_HOST_PATTERN (printf
+#   patterns taking the pod ordinal), REDIS_NODES, SENTINEL_NODES, REDIS_PORT,
+#   SENTINEL_PORT, REDIS_MODE, MASTER_NAME, CONFIG_TEMPLATE_DIR, SECRETS_DIR,
+#   RUNTIME_DIR, DATA_DIR.
+
+log() {
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) ${0##*/}: $*" >&2
+}
+
+# Password of an ACL user, from the mounted Secret (<user>-password).
+secret() {
+  file="$SECRETS_DIR/$1-password"
+  if [ ! -r "$file" ]; then
+    log "missing password file $file (Secret key $1-password)"
+    return 1
+  fi
+  cat "$file"
+}
+
+ordinal() {
+  echo "${POD_NAME##*-}"
+}
+
+redis_host() {
+  # shellcheck disable=SC2059
+  printf "$REDIS_HOST_PATTERN" "$1"
+}
+
+sentinel_host() {
+  # shellcheck disable=SC2059
+  printf "$SENTINEL_HOST_PATTERN" "$1"
+}
+
+# redis-cli as an ACL user; the password travels in the environment, never in argv.
+# Usage: cli_as <user> <host> <port> <command...>
+cli_as() {
+  user=$1 host=$2 port=$3
+  shift 3
+  REDISCLI_AUTH=$(secret "$user") timeout "${CLI_TIMEOUT_SECONDS:-3}" \
+    redis-cli --no-auth-warning --user "$user" -h "$host" -p "$port" "$@"
+}
+
+# Replace %PASSWORD:<user>% markers of an ACL template with #<sha256 of the password>.
+render_acl() {
+  template=$1
+  script=""
+  for user in $(grep -o '%PASSWORD:[a-z]*%' "$template" | sort -u | sed 's/%PASSWORD:\(.*\)%/\1/'); do
+    hash=$(secret "$user" | tr -d '\n' | sha256sum | cut -d' ' -f1)
+    script="${script}s/%PASSWORD:${user}%/#${hash}/g;"
+  done
+  grep -v '^#' "$template" | grep -v '^$' | sed "$script"
+}
+
+# First line of the answer of the first sentinel that knows the master: "host port".
+sentinel_master_addr() {
+  i=0
+  while [ "$i" -lt "$SENTINEL_NODES" ]; do
+    answer=$(cli_as sentinel "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | tr '\n' ' ')
+    case "$answer" in
+      "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM*) ;;
+      *) echo "$answer" | awk '{print $1}'; return 0 ;;
+    esac
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# First Redis node other than this one that reports role master.
+peer_master() {
+  i=0
+  while [ "$i" -lt "$REDIS_NODES" ]; do
+    host=$(redis_host "$i")
+    if [ "$host" != "${ANNOUNCE_HOST:-}" ]; then
+      role=$(cli_as sentinel "$host" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
+      if [ "$role" = "master" ]; then
+        echo "$host"
+        return 0
+      fi
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# True when another Redis node answers (as replica or master).
+peer_alive() {
+  i=0
+  while [ "$i" -lt "$REDIS_NODES" ]; do
+    host=$(redis_host "$i")
+    if [ "$host" != "${ANNOUNCE_HOST:-}" ] && [ "$(cli_as sentinel "$host" "$REDIS_PORT" PING 2>/dev/null)" = "PONG" ]; then
+      return 0
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}

@@ -1,0 +1,206 @@
+import * as YAML from 'yaml';
+import { TOKEN_PATTERN, Token } from './context';
+
+/** One Kubernetes object and the Go conditions of the guards around it (chart mode). */
+export interface EmittedObject {
+  readonly object: Record<string, unknown>;
+  readonly conditions: readonly string[];
+}
+
+const yamlOptions: YAML.ToStringOptions = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' };
+
+export function toYaml(value: unknown): string {
+  return YAML.stringify(value, yamlOptions);
+}
+
+/** dist/: plain multi-document YAML. */
+export function staticDocuments(objects: readonly Record<string, unknown>[]): string {
+  return objects.map((o) => toYaml(o)).join('---\n');
+}
+
+/** Helm's own delimiters that are data (dashboards, alert templates) must survive rendering verbatim. */
+export function escapeHelm(text: string): string {
+  return text.replace(/\{\{|\}\}/g, (m) => (m === '{{' ? '{{ "{{" }}' : '{{ "}}" }}'));
+}
+
+/** charts/…/templates/: the objects as YAML with every token turned into a Go template action. */
+export function chartDocuments(objects: readonly EmittedObject[], tokens: readonly Token[]): string {
+  const writer = new ChartYamlWriter(tokens);
+  return objects
+    .map(({ object, conditions }) => {
+      const open = conditions.map((c) => `{{- if ${c} }}\n`).join('');
+      const close = conditions.map(() => '{{- end }}\n').join('');
+      return `${open}---\n${writer.document(object)}${close}`;
+    })
+    .join('');
+}
+
+const WHOLE_TOKEN = /^__SDT(\d+)__$/;
+const TOKEN_TEST = /__SDT\d+__/;
+const PLAIN_KEY = /^[A-Za-z0-9_./-]+$/;
+
+/**
+ * A small YAML writer for template output. Unlike a generic YAML library it knows
+ * tokens: `optional` and `choose` become `{{- if }}` lines around map entries and
+ * list items (nesting freely), whole-value expressions become `{{ x | toJson }}`,
+ * and tokens inside strings become `{{ x }}`.
+ */
+class ChartYamlWriter {
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  document(object: Record<string, unknown>): string {
+    return this.map(object, 0).join('\n') + '\n';
+  }
+
+  private map(object: Record<string, unknown>, indent: number): string[] {
+    const lines: string[] = [];
+    for (const [key, value] of Object.entries(object)) {
+      if (value === undefined) continue;
+      lines.push(...this.conditional(value, (v) => this.entry(key, v, indent)));
+    }
+    return lines;
+  }
+
+  private list(items: unknown[], indent: number): string[] {
+    return items.flatMap((item) => this.conditional(item, (v) => this.item(v, indent)));
+  }
+
+  /** Wraps optional/choose tokens in {{- if }} lines around what `write` makes of their values. */
+  private conditional(value: unknown, write: (v: unknown) => string[]): string[] {
+    const token = this.wholeToken(value);
+    if (token?.kind === 'optional') {
+      return [`{{- if ${token.cond} }}`, ...write(token.value), '{{- end }}'];
+    }
+    if (token?.kind === 'choose' && (isStructured(token.then) || isStructured(token.otherwise))) {
+      return [`{{- if ${token.cond} }}`, ...write(token.then), '{{- else }}', ...write(token.otherwise), '{{- end }}'];
+    }
+    return write(value);
+  }
+
+  private entry(key: string, value: unknown, indent: number): string[] {
+    const pad = ' '.repeat(indent);
+    const k = PLAIN_KEY.test(key) ? key : JSON.stringify(key);
+    if (Array.isArray(value)) {
+      return value.length === 0 ? [`${pad}${k}: []`] : [`${pad}${k}:`, ...this.list(value, indent + 2)];
+    }
+    if (isPlainObject(value)) {
+      return Object.keys(value).length === 0 ? [`${pad}${k}: {}`] : [`${pad}${k}:`, ...this.map(value, indent + 2)];
+    }
+    if (typeof value === 'string' && value.includes('\n') && !/^[ \t]/.test(value)) {
+      return [`${pad}${k}: ${blockHeader(value)}`, ...this.blockLines(value, indent + 2)];
+    }
+    return [`${pad}${k}: ${this.scalar(value)}`];
+  }
+
+  private item(value: unknown, indent: number): string[] {
+    const pad = ' '.repeat(indent);
+    if (Array.isArray(value)) {
+      return value.length === 0 ? [`${pad}- []`] : [`${pad}-`, ...this.list(value, indent + 2)];
+    }
+    if (isPlainObject(value)) {
+      return Object.keys(value).length === 0 ? [`${pad}- {}`] : [`${pad}-`, ...this.map(value, indent + 2)];
+    }
+    return [`${pad}- ${this.scalar(value)}`];
+  }
+
+  private scalar(value: unknown): string {
+    const token = this.wholeToken(value);
+    if (token) return this.wholeAction(token);
+    if (typeof value === 'string') {
+      return TOKEN_TEST.test(value) ? `{{ ${this.printExpr(value)} | toJson }}` : escapeHelm(JSON.stringify(value));
+    }
+    return JSON.stringify(value);
+  }
+
+  /** A Go expression that builds a string with tokens in it (safe inside any YAML scalar). */
+  private printExpr(text: string): string {
+    const parts: string[] = [];
+    let last = 0;
+    for (const m of text.matchAll(TOKEN_PATTERN)) {
+      if (m.index! > last) parts.push(JSON.stringify(text.slice(last, m.index)));
+      parts.push(this.stringExpr(this.token(m[1])));
+      last = m.index! + m[0].length;
+    }
+    if (last < text.length) parts.push(JSON.stringify(text.slice(last)));
+    return parts.length === 1 ? parts[0] : `print ${parts.join(' ')}`;
+  }
+
+  private stringExpr(token: Token): string {
+    const branch = (value: unknown) => {
+      if (typeof value !== 'string') throw new Error(`only strings can be embedded, got ${JSON.stringify(value)}`);
+      return `(${this.printExpr(value)})`;
+    };
+    switch (token.kind) {
+      case 'expr':
+        return `(toString (${token.expr}))`;
+      case 'choose':
+        return `(ternary ${branch(token.then)} ${branch(token.otherwise)} (${token.cond}))`;
+      case 'optional':
+        return `(ternary ${branch(token.value)} "" (${token.cond}))`;
+    }
+  }
+
+  private blockLines(text: string, indent: number): string[] {
+    const pad = ' '.repeat(indent);
+    const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+    return escapeHelm(body)
+      .split('\n')
+      .map((line) => (line === '' ? '' : pad + this.embed(line, pad)));
+  }
+
+  private wholeToken(value: unknown): Token | undefined {
+    if (typeof value !== 'string') return undefined;
+    const m = WHOLE_TOKEN.exec(value);
+    return m ? this.token(m[1]) : undefined;
+  }
+
+  private token(id: string): Token {
+    const token = this.tokens[Number(id)];
+    if (!token) throw new Error(`unknown token ${id}`);
+    return token;
+  }
+
+  private wholeAction(token: Token): string {
+    switch (token.kind) {
+      case 'expr':
+        return token.yieldsJson ? `{{ ${token.expr} }}` : `{{ ${token.expr} | toJson }}`;
+      case 'choose':
+        return `{{ if ${token.cond} }}${this.scalar(token.then)}{{ else }}${this.scalar(token.otherwise)}{{ end }}`;
+      case 'optional':
+        throw new Error('an optional value must be a whole map entry or list item');
+    }
+  }
+
+  /** Tokens inside text (a quoted scalar or a block line); literal text keeps the block's indentation. */
+  private embed(text: string, pad: string): string {
+    return text.replace(TOKEN_PATTERN, (_, id: string) => {
+      const token = this.token(id);
+      const literal = (value: unknown) => {
+        if (typeof value !== 'string') throw new Error(`only strings can be embedded, got ${JSON.stringify(value)}`);
+        return this.embed(escapeHelm(value).replace(/\n/g, `\n${pad}`), pad);
+      };
+      switch (token.kind) {
+        case 'expr':
+          return `{{ ${token.expr} }}`;
+        case 'choose':
+          return `{{ if ${token.cond} }}${literal(token.then)}{{ else }}${literal(token.otherwise)}{{ end }}`;
+        case 'optional':
+          return `{{ if ${token.cond} }}${literal(token.value)}{{ end }}`;
+      }
+    });
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStructured(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Block literal header whose chomping keeps the string's trailing newlines exact. */
+function blockHeader(text: string): string {
+  if (text.endsWith('\n\n')) return '|+';
+  return text.endsWith('\n') ? '|' : '|-';
+}

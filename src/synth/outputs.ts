@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { render } from '../app';
+import { CHART_DIR, chartFiles } from '../chart/chart-files';
+import { ConfigError, Environment, listEnvironments, loadEnvironment } from '../config/load';
+import { defaultConfig } from '../config/schema';
+import { PROJECT_ROOT } from '../render/assets';
+import { RenderContext, ReleaseInfo } from '../render/context';
+import { staticDocuments } from '../render/emit';
+
+/** The release that dist/ stands for: `helm install session-database -n <namespace>`. */
+export function releaseInfo(root = PROJECT_ROOT): ReleaseInfo {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  return { releaseName: 'session-database', chartVersion: pkg.version, appVersion: defaultConfig().redis.image.tag, managedBy: 'cdk8s' };
+}
+
+/** dist/<env>/<component>.yaml for one environment. */
+export function environmentFiles(env: Environment, release: ReleaseInfo): Map<string, string> {
+  const ctx = RenderContext.forEnvironment(env.config, release);
+  const files = new Map<string, string>();
+  for (const { file, objects } of render(ctx)) {
+    const text = staticDocuments(objects.map((o) => o.object));
+    if (text.includes('__SDT')) throw new Error(`dist/${env.name}/${file}.yaml: an unresolved chart token leaked into static output`);
+    files.set(`dist/${env.name}/${file}.yaml`, text);
+  }
+  return files;
+}
+
+export interface SynthResult {
+  readonly environments: readonly Environment[];
+  /** Path relative to the project root → content. */
+  readonly files: Map<string, string>;
+  /** Directories the result replaces whole. */
+  readonly ownedDirs: readonly string[];
+}
+
+/** Everything `npm run synth` writes, in memory. Throws ConfigError listing every problem of every env. */
+export function synthesize(root = PROJECT_ROOT, only: readonly string[] = []): SynthResult {
+  const valuesDir = path.join(root, 'values');
+  const names = only.length > 0 ? [...only] : listEnvironments(valuesDir);
+  if (names.length === 0) throw new ConfigError(['values/: no environment files (values/<env>.yaml); add values/dev.yaml']);
+  const problems: string[] = [];
+  const environments: Environment[] = [];
+  for (const name of names) {
+    try {
+      environments.push(loadEnvironment(valuesDir, name, 'values'));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const release = releaseInfo(root);
+  const files = new Map<string, string>();
+  for (const env of environments) {
+    for (const [file, text] of environmentFiles(env, release)) files.set(file, text);
+  }
+  for (const [file, text] of chartFiles(release)) files.set(`${CHART_DIR}/${file}`, text);
+  const ownedDirs = [
+    ...(only.length > 0 ? environments.map((e) => `dist/${e.name}`) : ['dist']),
+    CHART_DIR,
+  ];
+  return { environments, files, ownedDirs };
+}
+
+/**
+ * Write the result so that a reader sees the old outputs or the new ones, never a mix:
+ * everything is staged in a temp dir first and each owned dir is swapped by rename.
+ */
+export function writeOutputs(root: string, result: SynthResult): void {
+  const stage = fs.mkdtempSync(path.join(root, '.synth-tmp-'));
+  try {
+    for (const [file, text] of result.files) {
+      const target = path.join(stage, file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+    }
+    for (const dir of result.ownedDirs) {
+      const staged = path.join(stage, dir);
+      const live = path.join(root, dir);
+      const old = path.join(stage, '.old', dir);
+      fs.mkdirSync(path.dirname(live), { recursive: true });
+      fs.mkdirSync(path.dirname(old), { recursive: true });
+      if (!fs.existsSync(staged)) fs.mkdirSync(staged, { recursive: true });
+      if (fs.existsSync(live)) fs.renameSync(live, old);
+      fs.renameSync(staged, live);
+    }
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
