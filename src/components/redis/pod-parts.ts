@@ -6,7 +6,7 @@ import { PATHS } from './contract';
 
 interface TopologyValues {
   readonly topologyKey: string;
-  readonly whenUnsatisfiable: string;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
 }
 
 interface PersistenceValues {
