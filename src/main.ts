@@ -6,9 +6,11 @@ import { summary } from './synth/summary';
 /** `npm run synth [env...]` and `cdk8s synth`: validate every env, then write dist/, the chart and argocd/. */
 function main(argv: string[]): number {
   const started = process.hrtime.bigint();
+  // Another checkout's values/ and outputs (the project's own runtime files are still read from here).
+  const root = process.env.SESSION_DATABASE_ROOT ?? PROJECT_ROOT;
   try {
-    const result = synthesize(PROJECT_ROOT, argv);
-    writeOutputs(PROJECT_ROOT, result);
+    const result = synthesize(root, argv);
+    writeOutputs(root, result);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(summary(result, ms));
     return 0;

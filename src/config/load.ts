@@ -97,7 +97,8 @@ function issueMessages(issue: z.core.$ZodIssue, input: unknown, file: string): s
         const known = knownKeys(issue.path.map(String));
         const suggestion = closest(unknownKey, known);
         const full = key ? `${key}.${unknownKey}` : unknownKey;
-        return `${file}: ${full} is not a known key${suggestion ? `; did you mean ${key ? key + '.' : ''}${suggestion}?` : ''} (keys here: ${known.join(', ')})`;
+        const fix = suggestion ? `did you mean ${key ? key + '.' : ''}${suggestion}?` : `keys here: ${known.join(', ')}`;
+        return `${file}: ${full} is not a known key; ${fix}`;
       });
     case 'invalid_type':
       return [`${at} is ${describe(value)} (${typeName(value)}) but must be ${expectedType(issue.expected)}; fix the type in the file`];

@@ -1,4 +1,4 @@
-import { Pred, add, all, at, div, eq, evaluate, ge, goPath, le, lookup, lt, mod, ne, sub, toGo } from './expr';
+import { Pred, add, all, at, div, eq, evaluate, ge, goPath, le, lookup, lt, mod, ne, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -86,9 +86,33 @@ export const rules: readonly Rule[] = [
   },
   {
     path: 'redis.sentinel.podDisruptionBudget.maxUnavailable',
-    when: sentinelMode,
+    // Only once the sentinel count and quorum themselves are sound, so one mistake gives one message.
+    when: all(sentinelMode, ge(sentinels, 3), le(at('redis.sentinel.quorum'), sentinels)),
     require: le(at('redis.sentinel.podDisruptionBudget.maxUnavailable'), sub(sentinels, at('redis.sentinel.quorum'))),
     message: 'redis.sentinel.podDisruptionBudget.maxUnavailable is {redis.sentinel.podDisruptionBudget.maxUnavailable}, so a drain could leave fewer than quorum ({redis.sentinel.quorum}) sentinels; set it to at most replicas - quorum',
+  },
+  {
+    path: 'monitoring.standalone.grafana.adminSecret',
+    when: eq(at('monitoring.mode'), 'standalone'),
+    require: truthy('monitoring.standalone.grafana.adminSecret'),
+    message: 'monitoring.standalone.grafana.adminSecret is empty but standalone monitoring runs Grafana, which must never fall back to admin/admin; create a Secret with keys admin-user and admin-password and name it here',
+  },
+  {
+    path: 'monitoring.standalone.ingress.host',
+    when: all(eq(at('monitoring.mode'), 'standalone'), truthy('monitoring.standalone.ingress.enabled')),
+    require: truthy('monitoring.standalone.ingress.host'),
+    message: 'monitoring.standalone.ingress.host is empty but the Grafana Ingress is enabled; set the host name (e.g. grafana.example.com) or disable the Ingress',
+  },
+  {
+    path: 'monitoring.standalone.ingress.tlsSecret',
+    when: all(eq(at('monitoring.mode'), 'standalone'), truthy('monitoring.standalone.ingress.enabled')),
+    require: truthy('monitoring.standalone.ingress.tlsSecret'),
+    message: 'monitoring.standalone.ingress.tlsSecret is empty but the Grafana Ingress is enabled; Grafana is only exposed over TLS, name the Secret holding the certificate',
+  },
+  {
+    path: 'monitoring.alerts.memoryWarningRatio',
+    require: lt(at('monitoring.alerts.memoryWarningRatio'), at('monitoring.alerts.memoryCriticalRatio')),
+    message: 'monitoring.alerts.memoryWarningRatio is {monitoring.alerts.memoryWarningRatio}, not below memoryCriticalRatio ({monitoring.alerts.memoryCriticalRatio}); the warning must come first, e.g. 0.8 and 0.9',
   },
 ];
 

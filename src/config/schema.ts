@@ -124,12 +124,114 @@ const auth = section({
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
     'Secret holding one password per ACL user under the keys app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password',
   ),
+  externalSecret: section({
+    enabled: z.boolean().default(false).describe('Create the auth Secret (<fullname>-auth) with an External Secrets Operator ExternalSecret (external-secrets.io/v1beta1) instead of auth.existingSecret'),
+    secretStoreRef: section({
+      name: z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a SecretStore name').default('').describe('Name of the SecretStore or ClusterSecretStore the passwords come from (required when auth.externalSecret.enabled)'),
+      kind: z.enum(['SecretStore', 'ClusterSecretStore']).default('SecretStore').describe('Kind of the store'),
+    }),
+    remoteKey: z.string().default('').describe('One remote secret holding every password as a property named like the Secret key (app-password, cache-password, ...); set this or remoteKeyPrefix'),
+    remoteKeyPrefix: z.string().default('').describe('One remote secret per password, named <remoteKeyPrefix><user>-password (e.g. session-database/ gives session-database/app-password); set this or remoteKey'),
+    refreshInterval: z.string().regex(/^([0-9]+(ns|us|µs|ms|s|m|h))+$/, 'a Go duration such as 1h or 15m').default('1h').describe('How often the operator re-reads the remote passwords'),
+  }),
+});
+
+const selectorLabelMap = (description: string) => labelMap.default({}).describe(description);
+
+const networkPolicy = section({
+  enabled: z.boolean().default(true).describe('NetworkPolicies: deny all ingress and egress of the chart\'s pods, then allow exactly the flows they need (clients, replication, sentinels, monitoring, DNS, maintenance jobs)'),
+  clients: section({
+    podSelector: selectorLabelMap('Labels of the client pods allowed to reach Redis and Sentinel ({} = any pod of the namespaces that namespaceSelector picks). With only podSelector set, clients must run in the release namespace. Set podSelector, namespaceSelector or both'),
+    namespaceSelector: selectorLabelMap('Labels of the namespaces client pods may run in ({} = only the release namespace), e.g. kubernetes.io/metadata.name: shop'),
+  }),
+  monitoring: section({
+    namespace: kubernetesName.default('monitoring').describe('Namespace of the Prometheus that scrapes the exporters (matched by its kubernetes.io/metadata.name label)'),
+    podSelector: selectorLabelMap('Labels of the scraping pods in that namespace ({} = any pod there), e.g. app.kubernetes.io/name: prometheus'),
+  }),
+  dns: section({
+    namespace: kubernetesName.default('kube-system').describe('Namespace of the cluster DNS pods'),
+    podSelector: selectorLabelMap('Labels of the cluster DNS pods ({} = k8s-app: kube-dns, the label of CoreDNS and kube-dns in most distributions)'),
+  }),
+});
+
+const duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'a Prometheus duration such as 30s, 5m or 1h');
+const ratio = z.number().gt(0).max(1);
+
+const monitoringStorage = (size: string, what: string) =>
+  section({
+    size: quantity.default(size).describe(`Size of the ${what} PersistentVolumeClaim`),
+    storageClass: z.string().default('').describe(`StorageClass of the ${what} claim ("" = the cluster default)`),
+  });
+
+const monitoring = section({
+  mode: z.enum(['operator', 'standalone', 'off']).default('off').describe(
+    'operator: PodMonitors, PrometheusRule and dashboard ConfigMaps for an existing Prometheus Operator (kube-prometheus-stack); standalone: own Prometheus, Alertmanager and Grafana; off: no exporters, nothing. Default off because the operator CRDs may not exist in the cluster; production sets operator',
+  ),
+  scrapeInterval: duration.default('30s').describe('How often Prometheus scrapes the exporters'),
+  exporter: section({
+    image: image('oliver006/redis_exporter', 'v1.67.0'),
+    resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '64Mi' }),
+  }),
+  alerts: section({
+    downFor: duration.default('1m').describe('How long a Redis node, sentinel or exporter must be down before its alert fires'),
+    memoryWarningRatio: ratio.default(0.8).describe('Warn when used memory exceeds this fraction of maxmemory'),
+    memoryCriticalRatio: ratio.default(0.9).describe('Critical when used memory exceeds this fraction of maxmemory'),
+    connectionsWarningRatio: ratio.default(0.8).describe('Warn when connected clients exceed this fraction of maxclients'),
+    replicationLagSeconds: z.int().positive().default(30).describe('Warn when a replica has not heard from its master for this many seconds'),
+    backupMaxAgeHours: z.int().positive().default(26).describe('Critical when neither an RDB save nor a backup Job succeeded for this many hours'),
+    cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Warn when a cleanup CronJob has not succeeded for this many minutes'),
+  }),
+  dashboards: section({
+    label: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a Kubernetes label key').default('grafana_dashboard').describe('Label the Grafana dashboard sidecar watches (operator mode)'),
+    labelValue: z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a Kubernetes label value').default('1').describe('Value of that label'),
+  }),
+  standalone: section({
+    prometheus: section({
+      image: image('quay.io/prometheus/prometheus', 'v2.55.1'),
+      retention: duration.default('15d').describe('How long Prometheus keeps samples'),
+      resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '1Gi' }),
+      storage: monitoringStorage('10Gi', 'Prometheus'),
+      kubeStateMetricsTarget: z.string().regex(/^$|^[a-z0-9.-]+:[0-9]+$/, 'host:port, e.g. kube-state-metrics.kube-system.svc:8080').default('').describe('kube-state-metrics address (host:port) for the CronJob alerts ("" = not scraped; those alerts stay silent)'),
+    }),
+    alertmanager: section({
+      image: image('quay.io/prometheus/alertmanager', 'v0.27.0'),
+      resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '128Mi' }),
+      storage: monitoringStorage('1Gi', 'Alertmanager'),
+      webhookSecret: kubernetesName.or(z.literal('')).default('').describe('Secret with key "url": the webhook that receives critical and warning alerts ("" = alerts are only shown in Alertmanager and Grafana)'),
+    }),
+    grafana: section({
+      image: image('docker.io/grafana/grafana', '11.3.1'),
+      resources: resources({ cpu: '50m', memory: '128Mi' }, { cpu: '500m', memory: '256Mi' }),
+      storage: monitoringStorage('1Gi', 'Grafana'),
+      adminSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with keys admin-user and admin-password for the Grafana admin (required in standalone mode; there is no default password)'),
+    }),
+    ingress: section({
+      enabled: z.boolean().default(false).describe('Expose Grafana through an Ingress (Prometheus and Alertmanager stay cluster-internal)'),
+      className: z.string().default('').describe('IngressClass ("" = the cluster default)'),
+      host: z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a DNS host name').default('').describe('Host name of the Grafana Ingress'),
+      tlsSecret: kubernetesName.or(z.literal('')).default('').describe('Secret with the TLS certificate for the host (required when the Ingress is enabled)'),
+    }),
+  }),
+});
+
+const argocd = section({
+  repoURL: z
+    .string()
+    .regex(/^$|^(https?:\/\/|ssh:\/\/|git@)\S+$/, 'a Git URL such as https://github.com/example-org/session-database.git or git@github.com:example-org/session-database.git')
+    .default('')
+    .describe('Git URL of this repository, which Argo CD syncs from; required for the argocd/ output ("" = no default on purpose: set it in values/<env>.yaml)'),
+  targetRevision: z.string().min(1).default('main').describe('Branch, tag or commit Argo CD deploys'),
+  project: kubernetesName.default('default').describe('Argo CD AppProject of the Application'),
+  namespace: kubernetesName.default('argocd').describe('Namespace of the Argo CD Application and ApplicationSet objects (where Argo CD runs)'),
+  destinationServer: z.string().regex(/^https?:\/\/\S+$/, 'a Kubernetes API URL such as https://kubernetes.default.svc').default('https://kubernetes.default.svc').describe('Kubernetes API server Argo CD deploys to'),
+  source: z.enum(['chart', 'manifests']).default('chart').describe('chart: Argo CD renders charts/session-database with values/<env>.yaml; manifests: Argo CD syncs the rendered dist/<env>/ directory'),
 });
 
 export const configSchema = z.strictObject({
   fullnameOverride: kubernetesName.or(z.literal('')).default('').describe('Base name of every object ("" = the release name, session-database for dist/)'),
   namespace: section({
     name: kubernetesName.or(z.literal('')).default('').describe('Namespace of every object ("" = the release namespace; dist/ uses "default")'),
+    create: z.boolean().default(true).describe('Create namespace.name as a Namespace labelled for Pod Security "restricted" (enforce, audit, warn). Ignored when namespace.name is "". Set false to use an existing namespace (e.g. created by `helm --create-namespace` or ArgoCD CreateNamespace with managedNamespaceMetadata); a chart cannot own the namespace it is installed into'),
   }),
   labels: labelMap.default({}).describe('Extra labels on every object'),
   clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a DNS domain such as cluster.local').default('cluster.local').describe('Cluster DNS domain, used in the pod host names Redis and Sentinel announce'),
@@ -138,6 +240,9 @@ export const configSchema = z.strictObject({
   cache,
   maintenance,
   auth,
+  argocd,
+  monitoring,
+  networkPolicy,
 });
 
 /** Validated configuration with every default filled in. */

@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { validate } from '../../src/config/load';
+import { PROJECT_ROOT } from '../../src/render/assets';
+import { environmentFiles, releaseInfo } from '../../src/synth/outputs';
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+}
+
+export function parseDocuments(text: string): K8sObject[] {
+  return YAML.parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o !== null && o !== undefined);
+}
+
+/** The committed/synthesized manifests of an environment, read from dist/<env>/. */
+export function loadDist(env: string, root = PROJECT_ROOT): K8sObject[] {
+  const dir = path.join(root, 'dist', env);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseDocuments(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+/** Manifests of an arbitrary values object, synthesized in memory (validated like a values file). */
+export function renderValues(values: unknown, name = 'test'): K8sObject[] {
+  const config = validate(values, `values/${name}.yaml`);
+  const files = environmentFiles({ name, file: `values/${name}.yaml`, config }, releaseInfo());
+  return [...files.values()].flatMap(parseDocuments);
+}
+
+export function findObject(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+/** data of the ConfigMap with that name. */
+export function configMapData(objects: readonly K8sObject[], name: string): Record<string, string> {
+  return findObject(objects, 'ConfigMap', name).data;
+}
+
+/** Every pod template (workloads and CronJobs) with the object it belongs to. */
+export function podTemplates(objects: readonly K8sObject[]): { owner: K8sObject; spec: any; metadata: any }[] {
+  const templates: { owner: K8sObject; spec: any; metadata: any }[] = [];
+  for (const o of objects) {
+    const t = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.kind === 'Pod' ? o : o.spec?.template;
+    if (t?.spec?.containers) templates.push({ owner: o, spec: t.spec, metadata: t.metadata ?? {} });
+  }
+  return templates;
+}
