@@ -5,6 +5,8 @@
  * and its `fail` checks identical to the TypeScript ones.
  */
 
+import { isIntegerPath } from './introspect';
+
 export type Scalar = string | number | boolean;
 
 export type Operand =
@@ -61,8 +63,15 @@ export function evalOperand(x: Operand, values: unknown): unknown {
   }
 }
 
+/** Go template truth: false, 0, "", nil and EMPTY maps and lists are false (JS would call {} and [] true). */
+export function goTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
 export function evaluate(p: Pred, values: unknown): boolean {
-  if ('truthy' in p) return Boolean(lookup(values, p.truthy));
+  if ('truthy' in p) return goTruthy(lookup(values, p.truthy));
   if ('all' in p) return p.all.every((q) => evaluate(q, values));
   if ('any' in p) return p.any.some((q) => evaluate(q, values));
   if ('not' in p) return !evaluate(p.not, values);
@@ -78,10 +87,13 @@ export function evaluate(p: Pred, values: unknown): boolean {
   }
 }
 
-/** `.Values.a.b`, wrapped in int64 where the default is a number (Helm reads every YAML number as float64). */
-export function goPath(path: string, defaults: unknown): string {
+/**
+ * `.Values.a.b`, wrapped in int64 where the schema says integer: Helm reads every YAML
+ * number as float64, which would print 1800000 as 1.8e+06.
+ */
+export function goPath(path: string, _defaults?: unknown): string {
   const ref = `.Values.${path}`;
-  return typeof lookup(defaults, path) === 'number' ? `(int64 ${ref})` : ref;
+  return isIntegerPath(path) ? `(int64 ${ref})` : ref;
 }
 
 export function goOperand(x: Operand, defaults: unknown): string {

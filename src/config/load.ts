@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { z } from 'zod';
 import { lookup } from './expr';
+import { objectShape } from './introspect';
 import { brokenRules, ruleMessage } from './rules';
 import { Config, configSchema } from './schema';
 
@@ -145,11 +146,6 @@ export function knownKeys(pathSegments: string[]): string[] {
   return Object.keys(objectShape(node) ?? {});
 }
 
-export function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
-  let node: any = schema;
-  while (node?._zod?.def?.innerType) node = node._zod.def.innerType;
-  return node?._zod?.def?.type === 'object' ? node._zod.def.shape : undefined;
-}
 
 function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;

@@ -1,4 +1,4 @@
-import { Pred, add, all, at, div, eq, evaluate, ge, goPath, le, lookup, lt, mod, ne, sub, toGo, truthy } from './expr';
+import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, le, lookup, lt, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -15,12 +15,74 @@ export interface Rule {
   readonly require: Pred;
   /** Message after "<file>: ". `{a.b}` is replaced by the value at that path. */
   readonly message: string;
+  /** Only for dist/ (the loader); the chart handles the case itself and gets no `fail` for it. */
+  readonly staticOnly?: boolean;
 }
 
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
 
+/** Secrets and NetworkPolicies (issue 5). */
+const externalSecret = truthy('auth.externalSecret.enabled');
+const securityRules: Rule[] = [
+  {
+    path: 'auth.externalSecret.enabled',
+    when: externalSecret,
+    require: not(truthy('auth.existingSecret')),
+    message: 'auth.externalSecret.enabled is true and auth.existingSecret is {auth.existingSecret}: the passwords must come from one place; remove auth.existingSecret or set auth.externalSecret.enabled: false',
+  },
+  {
+    path: 'auth.externalSecret.secretStoreRef.name',
+    when: externalSecret,
+    require: truthy('auth.externalSecret.secretStoreRef.name'),
+    message: 'auth.externalSecret.secretStoreRef.name is empty but auth.externalSecret.enabled is true; name the SecretStore (or ClusterSecretStore, with secretStoreRef.kind) that holds the passwords',
+  },
+  {
+    path: 'auth.externalSecret.remoteKey',
+    when: externalSecret,
+    require: any(truthy('auth.externalSecret.remoteKey'), truthy('auth.externalSecret.remoteKeyPrefix')),
+    message: 'auth.externalSecret.remoteKey and auth.externalSecret.remoteKeyPrefix are both empty; set remoteKey (one remote secret with a property per password) or remoteKeyPrefix (one remote secret per password)',
+  },
+  {
+    path: 'auth.externalSecret.remoteKeyPrefix',
+    when: externalSecret,
+    require: not(all(truthy('auth.externalSecret.remoteKey'), truthy('auth.externalSecret.remoteKeyPrefix'))),
+    message: 'auth.externalSecret.remoteKeyPrefix is {auth.externalSecret.remoteKeyPrefix} and auth.externalSecret.remoteKey is {auth.externalSecret.remoteKey}; set only one of them',
+  },
+  {
+    path: 'auth.existingSecret',
+    staticOnly: true,
+    require: any(truthy('auth.existingSecret'), externalSecret),
+    message: 'auth.existingSecret is empty and auth.externalSecret.enabled is false, so the static manifests would have no passwords (only the Helm chart generates them, and dist/ never holds Secret data); set auth.existingSecret to a Secret with the <user>-password keys, or configure auth.externalSecret',
+  },
+  {
+    path: 'networkPolicy.clients',
+    when: truthy('networkPolicy.enabled'),
+    require: any(truthy('networkPolicy.clients.podSelector'), truthy('networkPolicy.clients.namespaceSelector')),
+    message: 'networkPolicy.clients.podSelector and networkPolicy.clients.namespaceSelector are both empty, so no application could reach Redis through the NetworkPolicies; set the labels of the client pods (e.g. podSelector: {session-database/client: "true"}) and/or their namespaces, or set networkPolicy.enabled: false',
+  },
+];
+
+/** Infinispan (issue 8): only checked when the cluster is enabled. */
+const infinispanOn = truthy('infinispan.enabled');
+const infinispanRules: Rule[] = [
+  {
+    path: 'infinispan.cache.owners',
+    when: infinispanOn,
+    require: le(at('infinispan.cache.owners'), at('infinispan.replicas')),
+    message: 'infinispan.cache.owners is {infinispan.cache.owners} but only {infinispan.replicas} Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas',
+  },
+  {
+    path: 'infinispan.cache.maxIdleMilliseconds',
+    when: infinispanOn,
+    require: le(at('infinispan.cache.maxIdleMilliseconds'), at('infinispan.cache.lifespanMilliseconds')),
+    message: 'infinispan.cache.maxIdleMilliseconds is {infinispan.cache.maxIdleMilliseconds}, longer than infinispan.cache.lifespanMilliseconds ({infinispan.cache.lifespanMilliseconds}), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)',
+  },
+];
+
 export const rules: readonly Rule[] = [
+  ...securityRules,
+  ...infinispanRules,
   {
     path: 'redis.sentinel.replicas',
     when: sentinelMode,
@@ -89,7 +151,7 @@ export const rules: readonly Rule[] = [
     // Only once the sentinel count and quorum themselves are sound, so one mistake gives one message.
     when: all(sentinelMode, ge(sentinels, 3), le(at('redis.sentinel.quorum'), sentinels)),
     require: le(at('redis.sentinel.podDisruptionBudget.maxUnavailable'), sub(sentinels, at('redis.sentinel.quorum'))),
-    message: 'redis.sentinel.podDisruptionBudget.maxUnavailable is {redis.sentinel.podDisruptionBudget.maxUnavailable}, so a drain could leave fewer than quorum ({redis.sentinel.quorum}) sentinels; set it to at most replicas - quorum',
+    message: 'redis.sentinel.podDisruptionBudget.maxUnavailable is {redis.sentinel.podDisruptionBudget.maxUnavailable}, so a drain could leave fewer than quorum ({redis.sentinel.quorum}) sentinels; set it to at most redis.sentinel.replicas - redis.sentinel.quorum, or lower the quorum',
   },
   {
     path: 'monitoring.standalone.grafana.adminSecret',
@@ -130,7 +192,7 @@ export function brokenRules(values: unknown): Rule[] {
 /** The chart's validate template: the same rules as Go `fail` calls. */
 export function rulesTemplate(name: string, defaults: unknown): string {
   const lines = [`{{- define "${name}" -}}`];
-  for (const rule of rules) {
+  for (const rule of rules.filter((r) => !r.staticOnly)) {
     const args: string[] = [];
     const format = rule.message.replace(/%/g, '%%').replace(placeholder, (_, path) => {
       args.push(goPath(path, defaults));

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { objectShape } from '../config/load';
+import { objectShape } from '../config/introspect';
 import { Config, configSchema } from '../config/schema';
 import { Pred, evaluate, goPath, lookup, toGo } from '../config/expr';
 import { z } from 'zod';

@@ -1,0 +1,60 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { PROJECT_ROOT } from '../../src/render/assets';
+import { HelmMajor, helmPath } from '../../scripts/helm';
+import { K8sObject, parseDocuments } from './manifests';
+
+export const CHART = path.join(PROJECT_ROOT, 'charts', 'session-database');
+export const RELEASE = 'session-database';
+
+export interface HelmResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function helm(major: HelmMajor, args: string[]): HelmResult {
+  const r = spawnSync(helmPath(major), args, { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `helm template` of values (a file path or an object), release and namespace as dist/ assumes. */
+export function helmTemplate(major: HelmMajor, values: string | object, extraArgs: string[] = [], chart = CHART): HelmResult & { namespace: string } {
+  let file = values as string;
+  let parsed: any = {};
+  if (typeof values === 'string') {
+    parsed = YAML.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, values), 'utf8')) ?? {};
+  } else {
+    parsed = values;
+    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-')), 'values.yaml');
+    fs.writeFileSync(file, YAML.stringify(values));
+  }
+  const namespace = parsed?.namespace?.name || 'default';
+  return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
+}
+
+export function renderedObjects(result: HelmResult): K8sObject[] {
+  if (result.status !== 0) throw new Error(`helm failed (${result.status}):\n${result.stderr}`);
+  return parseDocuments(result.stdout);
+}
+
+/**
+ * Objects keyed by kind/name, for comparison. The only field allowed to differ is the
+ * managed-by label (Helm sets "Helm" for what it manages, dist/ says "cdk8s").
+ */
+export function byName(objects: readonly K8sObject[]): Record<string, K8sObject> {
+  const out: Record<string, K8sObject> = {};
+  for (const o of objects) {
+    const copy = structuredClone(o);
+    for (const labels of [copy.metadata?.labels, copy.spec?.template?.metadata?.labels, copy.spec?.jobTemplate?.spec?.template?.metadata?.labels]) {
+      if (labels) delete labels['app.kubernetes.io/managed-by'];
+    }
+    const key = `${o.kind}/${o.metadata.name}`;
+    if (out[key]) throw new Error(`duplicate object ${key}`);
+    out[key] = copy;
+  }
+  return out;
+}
