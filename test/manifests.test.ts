@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../src/render/assets';
-import { configMapData, findObject, loadDist, podTemplates } from './support/manifests';
+import { configMapData, findObject, loadDist, podTemplates, renderValues } from './support/manifests';
 
 const production = loadDist('production');
 const dev = loadDist('dev');
@@ -83,11 +83,11 @@ describe('dev manifests', () => {
     expect(fs.readFileSync(path.join(PROJECT_ROOT, 'dist/dev/redis.yaml'), 'utf8')).toMatchSnapshot();
   });
 
-  test('run one standalone Redis without sentinels, claims or budgets', () => {
+  test('run one standalone Redis on a small claim, without sentinels or budgets', () => {
     const redis = findObject(dev, 'StatefulSet', 'session-database-redis');
     expect(redis.spec.replicas).toBe(1);
-    expect(redis.spec.volumeClaimTemplates).toBeUndefined();
-    expect(redis.spec.template.spec.volumes.find((v: any) => v.name === 'data')).toEqual({ name: 'data', emptyDir: {} });
+    expect(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+    expect(redis.spec.template.spec.volumes.find((v: any) => v.name === 'data')).toBeUndefined();
     expect(env(redisContainer(dev), 'REDIS_MODE')).toBe('standalone');
     expect(dev.filter((o) => o.metadata.name.includes('sentinel'))).toEqual([]);
     expect(dev.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name.startsWith('session-database-redis'))).toEqual([]);
@@ -97,11 +97,12 @@ describe('dev manifests', () => {
 describe('every environment', () => {
   test.each([['dev', dev], ['production', production]])('%s: every object has the standard labels, a stable name and its namespace', (_, objects) => {
     for (const o of objects) {
-      expect(o.metadata.name).toMatch(/^session-database(-[a-z-]+)?$/);
+      const namespace = objects === dev ? 'session-dev' : 'session-store';
+      expect(o.metadata.name).toMatch(o.kind === 'Namespace' ? new RegExp(`^${namespace}$`) : /^session-database(-[a-z0-9-]+)?$/);
       for (const label of ['name', 'instance', 'component', 'part-of', 'version', 'managed-by']) {
         expect(o.metadata.labels?.[`app.kubernetes.io/${label}`]).toBeTruthy();
       }
-      if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe(objects === dev ? 'session-dev' : 'session-store');
+      if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe(namespace);
     }
   });
 
@@ -111,5 +112,14 @@ describe('every environment', () => {
         expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
       }
     }
+  });
+});
+
+describe('persistence off', () => {
+  test('keeps data on an emptyDir and renders no claim', () => {
+    const objects = renderValues({ auth: { existingSecret: 's' }, redis: { persistence: { enabled: false } } });
+    const redis = findObject(objects, 'StatefulSet', 'session-database-redis');
+    expect(redis.spec.volumeClaimTemplates).toBeUndefined();
+    expect(redis.spec.template.spec.volumes.find((v: any) => v.name === 'data')).toEqual({ name: 'data', emptyDir: {} });
   });
 });

@@ -1,110 +1,5 @@
 import { ConfigError, loadEnvironment, validate } from '../../src/config/load';
-
-const FILE = 'values/production.yaml';
-
-/** Production-like input plus one change: each row must give exactly the message shown. */
-const cases: { name: string; values: any; message: string | RegExp }[] = [
-  {
-    name: 'an unknown key (a typo) names the key and suggests the right one',
-    values: { redis: { replcas: 3 } },
-    message: `${FILE}: redis.replcas is not a known key; did you mean redis.replicas?`,
-  },
-  {
-    name: 'a wrong type names the value and the expected type',
-    values: { redis: { replicas: 'three' } },
-    message: `${FILE}: redis.replicas is "three" (a string) but must be a whole number such as 3; fix the type in the file`,
-  },
-  {
-    name: 'zero replicas are refused',
-    values: { redis: { replicas: 0 } },
-    message: `${FILE}: redis.replicas is 0 but must be at least 1; raise it`,
-  },
-  {
-    name: 'negative replicas are refused',
-    values: { redis: { sentinel: { replicas: -1 } } },
-    message: `${FILE}: redis.sentinel.replicas is -1 but must be at least 1; raise it`,
-  },
-  {
-    name: 'an even number of sentinels is refused in sentinel mode',
-    values: { redis: { sentinel: { replicas: 4, quorum: 3 } } },
-    message: `${FILE}: redis.sentinel.replicas is 4, an even number of sentinels adds no fault tolerance and can tie; use an odd number such as 3 or 5`,
-  },
-  {
-    name: 'fewer than three sentinels are refused in sentinel mode',
-    values: { redis: { sentinel: { replicas: 1, quorum: 1 } } },
-    message: `${FILE}: redis.sentinel.replicas is 1 but sentinel mode needs at least 3 sentinels; set it to 3 or 5`,
-  },
-  {
-    name: 'a quorum above the number of sentinels is refused',
-    values: { redis: { sentinel: { quorum: 4 } } },
-    message: `${FILE}: redis.sentinel.quorum is 4 but there are only 3 sentinels; set quorum to a majority of them (e.g. 2 of 3)`,
-  },
-  {
-    name: 'a quorum below a majority is refused',
-    values: { redis: { sentinel: { quorum: 1 } } },
-    message: `${FILE}: redis.sentinel.quorum is 1, less than a majority of 3 sentinels, so a minority could start a failover; set it to at least a majority (2 of 3, 3 of 5)`,
-  },
-  {
-    name: 'a bad Kubernetes quantity is refused',
-    values: { redis: { persistence: { size: '4gb' } } },
-    message: `${FILE}: redis.persistence.size is "4gb" but must be a Kubernetes quantity such as 500m, 2, 256Mi or 8Gi`,
-  },
-  {
-    name: 'a bad memory request is refused',
-    values: { redis: { resources: { requests: { memory: '1 GB' } } } },
-    message: `${FILE}: redis.resources.requests.memory is "1 GB" but must be a Kubernetes quantity such as 500m, 2, 256Mi or 8Gi`,
-  },
-  {
-    name: 'a bad cron schedule is refused',
-    values: { maintenance: { backup: { schedule: 'every day' } } },
-    message: `${FILE}: maintenance.backup.schedule is "every day" but must be a five-field cron expression such as "*/5 * * * *" or a macro such as @hourly`,
-  },
-  {
-    name: 'a cron schedule with six fields is refused',
-    values: { maintenance: { sessionCleanup: { schedule: '0 */5 * * * *' } } },
-    message: /maintenance\.sessionCleanup\.schedule is "0 \*\/5 \* \* \* \*" but must be a five-field cron expression/,
-  },
-  {
-    name: 'an unknown maxmemory-policy lists the allowed ones',
-    values: { redis: { master: { maxmemoryPolicy: 'lru' } } },
-    message: `${FILE}: redis.master.maxmemoryPolicy is "lru" but must be one of noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl`,
-  },
-  {
-    name: 'a session TTL of zero is refused',
-    values: { sessions: { ttlSeconds: 0 } },
-    message: `${FILE}: sessions.ttlSeconds is 0 but must be greater than 0; raise it`,
-  },
-  {
-    name: 'a negative cache TTL is refused',
-    values: { cache: { defaultTtlSeconds: -5 } },
-    message: `${FILE}: cache.defaultTtlSeconds is -5 but must be greater than 0; raise it`,
-  },
-  {
-    name: 'a sessions DB index beyond the database count is refused',
-    values: { redis: { databases: { sessions: 16 } } },
-    message: `${FILE}: redis.databases.sessions is 16 but only databases 0..16 exist (count is exclusive); pick an index below redis.databases.count`,
-  },
-  {
-    name: 'the cache sharing the sessions DB is refused',
-    values: { redis: { databases: { cache: 0 } } },
-    message: `${FILE}: redis.databases.cache is 0, the same database as redis.databases.sessions; give the cache its own database (e.g. 1)`,
-  },
-  {
-    name: 'standalone mode with several nodes is refused',
-    values: { redis: { mode: 'standalone', replicas: 3 } },
-    message: `${FILE}: redis.replicas is 3 but standalone mode runs exactly one Redis node; set it to 1 or use redis.mode: sentinel`,
-  },
-  {
-    name: 'an unknown redis mode lists the modes',
-    values: { redis: { mode: 'cluster' } },
-    message: `${FILE}: redis.mode is "cluster" but must be one of standalone, sentinel`,
-  },
-  {
-    name: 'min-replicas-to-write that no master can meet is refused',
-    values: { redis: { minReplicasToWrite: 3 } },
-    message: `${FILE}: redis.minReplicasToWrite is 3 but only 3 Redis nodes exist (one is the master), so the master would refuse every write; set it below redis.replicas`,
-  },
-];
+import { FILE, cases, withBase } from './bad-input-cases';
 
 function problemsOf(values: unknown): string[] {
   try {
@@ -118,19 +13,19 @@ function problemsOf(values: unknown): string[] {
 
 describe('bad input gives one clear message per problem', () => {
   test.each(cases)('$name', ({ values, message }) => {
-    const problems = problemsOf(values);
+    const problems = problemsOf(withBase(values));
     expect(problems).toHaveLength(1);
     if (typeof message === 'string') expect(problems[0]).toBe(message);
     else expect(problems[0]).toMatch(message);
   });
 
   test('every problem of a file is reported at once', () => {
-    const problems = problemsOf({ redis: { replcas: 3, persistence: { size: '4gb' } }, sessions: { ttlSeconds: 0 } });
+    const problems = problemsOf(withBase({ redis: { replcas: 3, persistence: { size: '4gb' } }, sessions: { ttlSeconds: 0 } }));
     expect(problems).toHaveLength(3);
   });
 
   test('the defaults and both environment files are valid', () => {
-    expect(problemsOf({})).toEqual([]);
+    expect(problemsOf(withBase({}))).toEqual([]);
     expect(() => loadEnvironment('values', 'dev')).not.toThrow();
     expect(() => loadEnvironment('values', 'production')).not.toThrow();
   });

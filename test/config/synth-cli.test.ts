@@ -11,6 +11,9 @@ beforeAll(() => {
   expect(build.status).toBe(0);
 });
 
+/** What every scratch env file needs besides the case at hand. */
+const VALID = 'auth:\n  existingSecret: session-database-auth\nargocd:\n  repoURL: https://git.example.com/session-database.git\n';
+
 /** A scratch checkout: package.json, values/ and an existing dist/ that must survive bad input. */
 function scratchRoot(values: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-synth-'));
@@ -45,8 +48,8 @@ function tree(root: string): string[] {
 describe('npm run synth', () => {
   test('bad input prints only the clear messages, exits non-zero and writes nothing', () => {
     const root = scratchRoot({
-      dev: 'redis:\n  mode: standalone\n  replicas: 1\n',
-      production: 'redis:\n  sentinel:\n    quorum: 4\n  persistence:\n    size: 4gb\n',
+      dev: `${VALID}redis:\n  mode: standalone\n  replicas: 1\n`,
+      production: `${VALID}redis:\n  sentinel:\n    quorum: 4\n  persistence:\n    size: 4gb\n`,
     });
     const before = tree(root);
     const result = synth(root);
@@ -61,7 +64,7 @@ describe('npm run synth', () => {
   });
 
   test('an unknown environment on the command line is an error and writes nothing', () => {
-    const root = scratchRoot({ dev: 'redis:\n  mode: standalone\n  replicas: 1\n' });
+    const root = scratchRoot({ dev: `${VALID}redis:\n  mode: standalone\n  replicas: 1\n` });
     const before = tree(root);
     const result = synth(root, 'staging');
     expect(result.status).toBe(1);
@@ -70,7 +73,7 @@ describe('npm run synth', () => {
   });
 
   test('good input replaces the outputs whole and leaves no temp dirs', () => {
-    const root = scratchRoot({ dev: 'redis:\n  mode: standalone\n  replicas: 1\nauth:\n  existingSecret: s\n' });
+    const root = scratchRoot({ dev: `${VALID}redis:\n  mode: standalone\n  replicas: 1\n` });
     const result = synth(root);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
