@@ -1,4 +1,4 @@
-import * as YAML from 'yaml';
+import { COMPONENTS } from '../app';
 import { SynthResult } from './outputs';
 
 /** One line per environment: objects by kind; then what else was written. */
@@ -8,13 +8,15 @@ export function summary(result: SynthResult, ms: number): string {
     const kinds = new Map<string, number>();
     for (const [file, text] of result.files) {
       if (!file.startsWith(`dist/${env.name}/`)) continue;
-      for (const doc of YAML.parseAllDocuments(text)) {
-        const kind = (doc.toJS() as { kind?: string })?.kind;
-        if (kind) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      }
+      // Top-level keys are the only unindented lines, so this counts objects without parsing YAML.
+      for (const [, kind] of text.matchAll(/^kind: (\S+)$/gm)) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const byKind = [...kinds].sort().map(([k, n]) => `${n} ${k}`).join(', ');
     lines.push(`${env.name.padEnd(12)} redis ${env.config.redis.mode}: ${byKind}`);
+    // A component is on when it wrote dist/<env>/<file>.yaml.
+    const on = COMPONENTS.filter((c) => result.files.has(`dist/${env.name}/${c.file}.yaml`)).map((c) => c.file);
+    const off = COMPONENTS.filter((c) => !on.includes(c.file)).map((c) => c.file);
+    lines.push(`${''.padEnd(12)} components on: ${on.join(', ') || '(none)'}; off: ${off.join(', ') || '(none)'}`);
   }
   lines.push(`wrote ${result.ownedDirs.join(', ')} (${result.files.size} files) in ${ms.toFixed(0)} ms`);
   return lines.join('\n') + '\n';
