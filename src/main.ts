@@ -7,7 +7,7 @@ import { summary } from './synth/summary';
 function main(argv: string[]): number {
   const started = process.hrtime.bigint();
   // Another checkout's values/ and outputs (the project's own runtime files are still read from here).
-  const root = process.env.SESSION_DATABASE_ROOT ?? PROJECT_ROOT;
+  const root = process.env.SESSION_DATABASE_ROOT || PROJECT_ROOT;
   try {
     const result = synthesize(root, argv);
     writeOutputs(root, result);
