@@ -1,0 +1,19 @@
+import { Construct } from 'constructs';
+import { all, eq, at, not, truthy } from '../../config/expr';
+import { RenderContext } from '../../render/context';
+import { ServerCertificate } from './certificates';
+import { BootstrapCa } from './issuers';
+
+/** cert-manager objects when tls.enabled: the CA (unless an issuer is named) and the server certificates. */
+export class Tls extends Construct {
+  constructor(scope: Construct, id: string, ctx: RenderContext) {
+    super(scope, id);
+    const enabled = ctx.guard(this, 'enabled', truthy('tls.enabled'));
+    if (!enabled) return;
+    const bootstrap = ctx.guard(enabled, 'bootstrap', all(not(truthy('tls.issuerRef.name')), truthy('tls.bootstrapCA')));
+    if (bootstrap) new BootstrapCa(bootstrap, 'ca', ctx);
+    new ServerCertificate(enabled, 'redis', ctx, 'redis');
+    const sentinel = ctx.guard(enabled, 'sentinel-mode', eq(at('redis.mode'), 'sentinel'));
+    if (sentinel) new ServerCertificate(sentinel, 'sentinel', ctx, 'sentinel');
+  }
+}

@@ -1,0 +1,6 @@
+import { RenderContext } from '../../render/context';
+import { resourceName } from '../shared/naming';
+
+/** Secrets cert-manager writes (tls.crt, tls.key, ca.crt), one per server role. */
+export const tlsSecretName = (ctx: RenderContext, role: 'redis' | 'sentinel') => resourceName(ctx, `${role}-tls`);
+export const caSecretName = (ctx: RenderContext) => resourceName(ctx, 'ca');
