@@ -30,14 +30,17 @@ function writeDataset(file: string): string[] {
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   for (let u = 0; u < USERS; u++) {
+    const alive: string[] = [];
     for (let i = 0; i < PER_USER; i++) {
       const id = `b${u}x${i}`;
       if (rnd() < 0.7) {
         chunk += resp(['SET', `${PREFIX}${id}`, `{"user":"u${u}","created":${i}}`, 'EX', '3600']);
-        if (live.length < 200_000) live.push(`${PREFIX}${id}`);
+        alive.push(`${PREFIX}${id}`);
       }
       chunk += resp(['ZADD', `${PREFIX}user:u${u}`, String(1_700_000_000_000 + i * 1000), id]);
     }
+    // The newest maxSessionsPerUser (default 5) stay; the app reads those.
+    if (live.length < 200_000) live.push(...alive.slice(-5));
     if (chunk.length > 1 << 20) {
       fs.writeSync(out, chunk);
       chunk = '';

@@ -1,6 +1,15 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Redis } from './components/redis';
+import { Tls } from './components/tls';
+import { Monitoring } from './components/monitoring';
+import { Maintenance } from './components/maintenance';
+import { Autoscaling } from './components/autoscaling';
+import { Namespace } from './components/namespace';
+import { NetworkPolicies } from './components/network-policies';
+import { Secrets } from './components/secrets';
+import { Infinispan } from './components/infinispan';
+import { ClientContract } from './components/client';
 import { RenderContext, Guard } from './render/context';
 import { EmittedObject } from './render/emit';
 
@@ -11,7 +20,16 @@ export interface Component {
 }
 
 export const COMPONENTS: readonly Component[] = [
+  { file: 'namespace', build: (scope, ctx) => new Namespace(scope, 'namespace', ctx) },
+  { file: 'tls', build: (scope, ctx) => new Tls(scope, 'tls', ctx) },
   { file: 'redis', build: (scope, ctx) => new Redis(scope, 'redis', ctx) },
+  { file: 'monitoring', build: (scope, ctx) => new Monitoring(scope, 'monitoring', ctx) },
+  { file: 'maintenance', build: (scope, ctx) => new Maintenance(scope, 'maintenance', ctx) },
+  { file: 'autoscaling', build: (scope, ctx) => new Autoscaling(scope, 'autoscaling', ctx) },
+  { file: 'secrets', build: (scope, ctx) => new Secrets(scope, 'secrets', ctx) },
+  { file: 'network-policies', build: (scope, ctx) => new NetworkPolicies(scope, 'network-policies', ctx) },
+  { file: 'infinispan', build: (scope, ctx) => new Infinispan(scope, 'infinispan', ctx) },
+  { file: 'client', build: (scope, ctx) => new ClientContract(scope, 'client', ctx) },
 ];
 
 export interface RenderedFile {

@@ -55,12 +55,6 @@ const securityRules: Rule[] = [
     require: any(truthy('auth.existingSecret'), externalSecret),
     message: 'auth.existingSecret is empty and auth.externalSecret.enabled is false, so the static manifests would have no passwords (only the Helm chart generates them, and dist/ never holds Secret data); set auth.existingSecret to a Secret with the <user>-password keys, or configure auth.externalSecret',
   },
-  {
-    path: 'networkPolicy.clients',
-    when: truthy('networkPolicy.enabled'),
-    require: any(truthy('networkPolicy.clients.podSelector'), truthy('networkPolicy.clients.namespaceSelector')),
-    message: 'networkPolicy.clients.podSelector and networkPolicy.clients.namespaceSelector are both empty, so no application could reach Redis through the NetworkPolicies; set the labels of the client pods (e.g. podSelector: {session-database/client: "true"}) and/or their namespaces, or set networkPolicy.enabled: false',
-  },
 ];
 
 /** Infinispan (issue 8): only checked when the cluster is enabled. */
@@ -80,9 +74,26 @@ const infinispanRules: Rule[] = [
   },
 ];
 
+/** TLS needs someone to sign the certificates. */
+const tlsRules: readonly Rule[] = [
+  {
+    path: 'tls.issuerRef.name',
+    when: truthy('tls.enabled'),
+    require: any(truthy('tls.issuerRef.name'), truthy('tls.bootstrapCA')),
+    message: 'tls.issuerRef.name is empty and tls.bootstrapCA is false, so nothing would sign the TLS certificates; name an existing cert-manager Issuer/ClusterIssuer or set tls.bootstrapCA: true',
+  },
+];
+
 export const rules: readonly Rule[] = [
+  {
+    path: 'redis.autoscaling.maxReplicas',
+    when: all(sentinelMode, truthy('redis.autoscaling.enabled')),
+    require: ge(at('redis.autoscaling.maxReplicas'), at('redis.replicas')),
+    message: 'redis.autoscaling.maxReplicas is {redis.autoscaling.maxReplicas}, below redis.replicas ({redis.replicas}), the least the autoscaler keeps; set maxReplicas to at least redis.replicas',
+  },
   ...securityRules,
   ...infinispanRules,
+  ...tlsRules,
   {
     path: 'redis.sentinel.replicas',
     when: sentinelMode,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tls } from './sections/tls';
 import { cronSchedule, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
 
 /**
@@ -85,6 +86,15 @@ const redis = section({
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a Redis pod has to hand mastership over and flush before it is killed'),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
+  autoscaling: section({
+    enabled: z.boolean().default(false).describe('HorizontalPodAutoscaler for the Redis data nodes (sentinel mode only; more replicas add read capacity and redundancy, never write capacity)'),
+    maxReplicas: z.int().min(2).default(5).describe('Most Redis data nodes the autoscaler may run (the least is redis.replicas)'),
+    targetCPUUtilizationPercentage: z.int().min(1).max(100).default(70).describe('Average CPU utilization (of the requests) the autoscaler aims at'),
+    targetMemoryUtilizationPercentage: z.int().min(0).max(100).default(80).describe('Average memory utilization (of the requests) the autoscaler aims at; 0 = no memory metric (every replica holds the whole dataset, so memory does not fall when nodes are added)'),
+    scaleDownStabilizationSeconds: z.int().min(0).default(900).describe('Seconds of lower load before the autoscaler removes a node'),
+    scaleDownPeriodSeconds: z.int().min(60).default(600).describe('At most one node is removed per this many seconds, so replicas resync and a master hands over through preStop'),
+    scaleUpPeriodSeconds: z.int().min(15).default(120).describe('At most one node is added per this many seconds (each new replica does a full sync)'),
+  }),
   sentinel,
 });
 
@@ -101,11 +111,21 @@ const cache = section({
   maxEntriesPerService: z.int().positive().default(10000).describe('Cache entries a service may hold; least recently used beyond this are removed'),
 });
 
-const cleanupJob = (schedule: string, what: string) =>
+/** Settings every maintenance CronJob shares. */
+const jobShape = (what: string, deadline: number) => ({
+  activeDeadlineSeconds: z.int().positive().default(deadline).describe(`Seconds a ${what} Job may run before Kubernetes stops it`),
+  backoffLimit: z.int().min(0).default(2).describe(`Retries of a failed ${what} Job`),
+  successfulJobsHistoryLimit: z.int().min(0).default(3).describe(`Finished ${what} Jobs kept`),
+  failedJobsHistoryLimit: z.int().min(0).default(3).describe(`Failed ${what} Jobs kept`),
+  resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '500m', memory: '128Mi' }),
+});
+
+const cleanupJob = (schedule: string, what: string, deadline = 600) =>
   section({
     enabled: z.boolean().default(true).describe(`Run the ${what} CronJob`),
     schedule: cronSchedule.default(schedule).describe(`Cron schedule of the ${what}`),
     batchSize: z.int().positive().default(200).describe('Keys handled per SCAN/UNLINK batch'),
+    ...jobShape(what, deadline),
   });
 
 const maintenance = section({
@@ -117,6 +137,7 @@ const maintenance = section({
     keep: z.int().positive().default(7).describe('Backups kept on the backup volume'),
     size: quantity.default('10Gi').describe('Size of the backup PersistentVolumeClaim'),
     storageClass: z.string().default('').describe('StorageClass of the backup claim ("" = the cluster default)'),
+    ...jobShape('backup', 3600),
   }),
 });
 
@@ -141,7 +162,7 @@ const selectorLabelMap = (description: string) => labelMap.default({}).describe(
 const networkPolicy = section({
   enabled: z.boolean().default(true).describe('NetworkPolicies: deny all ingress and egress of the chart\'s pods, then allow exactly the flows they need (clients, replication, sentinels, monitoring, DNS, maintenance jobs)'),
   clients: section({
-    podSelector: selectorLabelMap('Labels of the client pods allowed to reach Redis and Sentinel ({} = any pod of the namespaces that namespaceSelector picks). With only podSelector set, clients must run in the release namespace. Set podSelector, namespaceSelector or both'),
+    podSelector: selectorLabelMap('Labels of the client pods allowed to reach Redis and Sentinel. With namespaceSelector also {}, the default: pods labelled session-database/client=true in the release namespace. With namespaceSelector set, {} = every pod of those namespaces. (An empty map, not a default label map, so Helm never merges a default label into yours.)'),
     namespaceSelector: selectorLabelMap('Labels of the namespaces client pods may run in ({} = only the release namespace), e.g. kubernetes.io/metadata.name: shop'),
   }),
   monitoring: section({
@@ -165,7 +186,7 @@ const monitoringStorage = (size: string, what: string) =>
 
 const monitoring = section({
   mode: z.enum(['operator', 'standalone', 'off']).default('off').describe(
-    'operator: PodMonitors, PrometheusRule and dashboard ConfigMaps for an existing Prometheus Operator (kube-prometheus-stack); standalone: own Prometheus, Alertmanager and Grafana; off: no exporters, nothing. Default off because the operator CRDs may not exist in the cluster; production sets operator',
+    'operator: PodMonitors, PrometheusRule and dashboard ConfigMaps for an existing Prometheus Operator (kube-prometheus-stack); standalone: own Prometheus, Alertmanager and Grafana; off: no exporters, nothing (quote it in Helm values: "off", YAML 1.1 reads a bare off as false). Default off because the operator CRDs may not exist in the cluster; production sets operator',
   ),
   scrapeInterval: duration.default('30s').describe('How often Prometheus scrapes the exporters'),
   exporter: section({
@@ -197,7 +218,7 @@ const monitoring = section({
       image: image('quay.io/prometheus/alertmanager', 'v0.27.0'),
       resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '128Mi' }),
       storage: monitoringStorage('1Gi', 'Alertmanager'),
-      webhookSecret: kubernetesName.or(z.literal('')).default('').describe('Secret with key "url": the webhook that receives critical and warning alerts ("" = alerts are only shown in Alertmanager and Grafana)'),
+      configSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with key alertmanager.yml that replaces the generated Alertmanager config, for receivers with credentials ("" = the generated config: alerts are grouped and shown in Alertmanager and Grafana, no notifications leave the cluster)'),
     }),
     grafana: section({
       image: image('docker.io/grafana/grafana', '11.3.1'),
@@ -227,6 +248,49 @@ const argocd = section({
   source: z.enum(['chart', 'manifests']).default('chart').describe('chart: Argo CD renders charts/session-database with values/<env>.yaml; manifests: Argo CD syncs the rendered dist/<env>/ directory'),
 });
 
+const infinispan = section({
+  enabled: z.boolean().default(false).describe('Run an Infinispan cluster that keeps agent sessions across pod restarts and replicas (optional; Redis stays the core store)'),
+  image: image('quay.io/infinispan/server', '15.0'),
+  replicas: z.int().min(1).default(3).describe('Infinispan server pods (cluster members); at least infinispan.cache.owners'),
+  resources: resources({ cpu: '250m', memory: '768Mi' }, { cpu: '1', memory: '1Gi' }),
+  javaOptions: z.string().default('-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError').describe('JAVA_OPTIONS of the server JVM (heap sizing, GC flags)'),
+  terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a server has to leave the cluster and flush its file store before it is killed'),
+  persistence: section({
+    size: quantity.default('2Gi').describe('Size of the PersistentVolumeClaim of each server (global state and the file store)'),
+    storageClass: z.string().default('').describe('StorageClass of the claims ("" = the cluster default)'),
+  }),
+  cache: section({
+    name: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('sessions').describe('Name of the distributed cache that holds sessions'),
+    mode: z.enum(['SYNC', 'ASYNC']).default('SYNC').describe('Replication mode: SYNC waits for every owner to acknowledge a write'),
+    owners: z.int().min(1).default(2).describe('Copies of each entry in the cluster (at most infinispan.replicas)'),
+    segments: z.int().positive().default(256).describe('Hash space segments of the cache (at least 20 per server is recommended)'),
+    lifespanMilliseconds: z.int().positive().default(3600000).describe('Expiration lifespan of an entry in milliseconds (at least maxIdleMilliseconds)'),
+    maxIdleMilliseconds: z.int().positive().default(1800000).describe('Expiration max-idle of an entry in milliseconds (at most lifespanMilliseconds)'),
+    fileStore: section({
+      passivation: z.boolean().default(false).describe('Write entries to the file store only when they are evicted from memory (false = write-through)'),
+      preload: z.boolean().default(true).describe('Load the file store into memory when the cache starts'),
+      purge: z.boolean().default(false).describe('Empty the file store when the cache starts'),
+      shared: z.boolean().default(false).describe('The file store is shared between servers (false: every server has its own volume)'),
+    }),
+  }),
+  auth: section({
+    usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-username').describe('Key of the auth Secret (auth.existingSecret, the ExternalSecret or the Helm-generated one) that holds the Infinispan user name'),
+    passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-password').describe('Key of the auth Secret that holds the Infinispan password'),
+  }),
+  podDisruptionBudget: disruptionBudget,
+  topologySpread,
+  metrics: section({
+    serviceMonitor: section({
+      enabled: z.boolean().default(false).describe('Create a ServiceMonitor (monitoring.coreos.com/v1) for the servers\' /metrics endpoint'),
+      interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/, 'a Prometheus duration such as 30s').default('30s').describe('Scrape interval'),
+    }),
+    prometheusRule: section({
+      enabled: z.boolean().default(false).describe('Create a PrometheusRule with Infinispan alerts (member missing, split view, server down)'),
+      for: z.string().regex(/^[0-9]+(ms|s|m|h)$/, 'a Prometheus duration such as 5m').default('5m').describe('How long a condition must hold before its alert fires'),
+    }),
+  }),
+});
+
 export const configSchema = z.strictObject({
   fullnameOverride: kubernetesName.or(z.literal('')).default('').describe('Base name of every object ("" = the release name, session-database for dist/)'),
   namespace: section({
@@ -243,6 +307,8 @@ export const configSchema = z.strictObject({
   argocd,
   monitoring,
   networkPolicy,
+  infinispan,
+  tls,
 });
 
 /** Validated configuration with every default filled in. */

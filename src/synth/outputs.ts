@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { render } from '../app';
+import { ARGOCD_DIR, argocdFiles } from '../argocd/applications';
 import { CHART_DIR, chartFiles } from '../chart/chart-files';
 import { ConfigError, Environment, listEnvironments, loadEnvironment } from '../config/load';
 import { defaultConfig } from '../config/schema';
@@ -57,9 +58,12 @@ export function synthesize(root = PROJECT_ROOT, only: readonly string[] = []): S
     for (const [file, text] of environmentFiles(env, release)) files.set(file, text);
   }
   for (const [file, text] of chartFiles(release)) files.set(`${CHART_DIR}/${file}`, text);
+  // argocd/ lists every environment, so only a full synth rewrites it.
+  if (only.length === 0) for (const [file, text] of argocdFiles(environments, files, release)) files.set(file, text);
   const ownedDirs = [
     ...(only.length > 0 ? environments.map((e) => `dist/${e.name}`) : ['dist']),
     CHART_DIR,
+    ...(only.length === 0 ? [ARGOCD_DIR] : []),
   ];
   return { environments, files, ownedDirs };
 }

@@ -1,4 +1,28 @@
 {{- define "session-database.validate" -}}
+{{- if and (and (eq .Values.redis.mode "sentinel") (.Values.redis.autoscaling.enabled)) (not (ge (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas))) }}
+{{- fail (printf "values: redis.autoscaling.maxReplicas is %v, below redis.replicas (%v), the least the autoscaler keeps; set maxReplicas to at least redis.replicas" (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas)) }}
+{{- end }}
+{{- if and (.Values.auth.externalSecret.enabled) (not (not (.Values.auth.existingSecret))) }}
+{{- fail (printf "values: auth.externalSecret.enabled is true and auth.existingSecret is %v: the passwords must come from one place; remove auth.existingSecret or set auth.externalSecret.enabled: false" .Values.auth.existingSecret) }}
+{{- end }}
+{{- if and (.Values.auth.externalSecret.enabled) (not (.Values.auth.externalSecret.secretStoreRef.name)) }}
+{{- fail (printf "values: auth.externalSecret.secretStoreRef.name is empty but auth.externalSecret.enabled is true; name the SecretStore (or ClusterSecretStore, with secretStoreRef.kind) that holds the passwords" ) }}
+{{- end }}
+{{- if and (.Values.auth.externalSecret.enabled) (not (or (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix))) }}
+{{- fail (printf "values: auth.externalSecret.remoteKey and auth.externalSecret.remoteKeyPrefix are both empty; set remoteKey (one remote secret with a property per password) or remoteKeyPrefix (one remote secret per password)" ) }}
+{{- end }}
+{{- if and (.Values.auth.externalSecret.enabled) (not (not (and (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix)))) }}
+{{- fail (printf "values: auth.externalSecret.remoteKeyPrefix is %v and auth.externalSecret.remoteKey is %v; set only one of them" .Values.auth.externalSecret.remoteKeyPrefix .Values.auth.externalSecret.remoteKey) }}
+{{- end }}
+{{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas))) }}
+{{- fail (printf "values: infinispan.cache.owners is %v but only %v Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas" (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas)) }}
+{{- end }}
+{{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds))) }}
+{{- fail (printf "values: infinispan.cache.maxIdleMilliseconds is %v, longer than infinispan.cache.lifespanMilliseconds (%v), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)" (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds)) }}
+{{- end }}
+{{- if and (.Values.tls.enabled) (not (or (.Values.tls.issuerRef.name) (.Values.tls.bootstrapCA))) }}
+{{- fail (printf "values: tls.issuerRef.name is empty and tls.bootstrapCA is false, so nothing would sign the TLS certificates; name an existing cert-manager Issuer/ClusterIssuer or set tls.bootstrapCA: true" ) }}
+{{- end }}
 {{- if and (eq .Values.redis.mode "sentinel") (not (ge (int64 .Values.redis.sentinel.replicas) 3)) }}
 {{- fail (printf "values: redis.sentinel.replicas is %v but sentinel mode needs at least 3 sentinels; set it to 3 or 5" (int64 .Values.redis.sentinel.replicas)) }}
 {{- end }}
@@ -32,7 +56,19 @@
 {{- if and (and (eq .Values.redis.mode "sentinel") (ge (int64 .Values.redis.replicas) 2)) (not (lt (int64 .Values.redis.podDisruptionBudget.maxUnavailable) (int64 .Values.redis.replicas))) }}
 {{- fail (printf "values: redis.podDisruptionBudget.maxUnavailable is %v, which lets a drain take every Redis node at once; set it below redis.replicas (1 is safest)" (int64 .Values.redis.podDisruptionBudget.maxUnavailable)) }}
 {{- end }}
-{{- if and (eq .Values.redis.mode "sentinel") (not (le (int64 .Values.redis.sentinel.podDisruptionBudget.maxUnavailable) (sub (int64 .Values.redis.sentinel.replicas) (int64 .Values.redis.sentinel.quorum)))) }}
-{{- fail (printf "values: redis.sentinel.podDisruptionBudget.maxUnavailable is %v, so a drain could leave fewer than quorum (%v) sentinels; set it to at most replicas - quorum" (int64 .Values.redis.sentinel.podDisruptionBudget.maxUnavailable) (int64 .Values.redis.sentinel.quorum)) }}
+{{- if and (and (eq .Values.redis.mode "sentinel") (ge (int64 .Values.redis.sentinel.replicas) 3) (le (int64 .Values.redis.sentinel.quorum) (int64 .Values.redis.sentinel.replicas))) (not (le (int64 .Values.redis.sentinel.podDisruptionBudget.maxUnavailable) (sub (int64 .Values.redis.sentinel.replicas) (int64 .Values.redis.sentinel.quorum)))) }}
+{{- fail (printf "values: redis.sentinel.podDisruptionBudget.maxUnavailable is %v, so a drain could leave fewer than quorum (%v) sentinels; set it to at most redis.sentinel.replicas - redis.sentinel.quorum, or lower the quorum" (int64 .Values.redis.sentinel.podDisruptionBudget.maxUnavailable) (int64 .Values.redis.sentinel.quorum)) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.mode "standalone") (not (.Values.monitoring.standalone.grafana.adminSecret)) }}
+{{- fail (printf "values: monitoring.standalone.grafana.adminSecret is empty but standalone monitoring runs Grafana, which must never fall back to admin/admin; create a Secret with keys admin-user and admin-password and name it here" ) }}
+{{- end }}
+{{- if and (and (eq .Values.monitoring.mode "standalone") (.Values.monitoring.standalone.ingress.enabled)) (not (.Values.monitoring.standalone.ingress.host)) }}
+{{- fail (printf "values: monitoring.standalone.ingress.host is empty but the Grafana Ingress is enabled; set the host name (e.g. grafana.example.com) or disable the Ingress" ) }}
+{{- end }}
+{{- if and (and (eq .Values.monitoring.mode "standalone") (.Values.monitoring.standalone.ingress.enabled)) (not (.Values.monitoring.standalone.ingress.tlsSecret)) }}
+{{- fail (printf "values: monitoring.standalone.ingress.tlsSecret is empty but the Grafana Ingress is enabled; Grafana is only exposed over TLS, name the Secret holding the certificate" ) }}
+{{- end }}
+{{- if not (lt .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
+{{- fail (printf "values: monitoring.alerts.memoryWarningRatio is %v, not below memoryCriticalRatio (%v); the warning must come first, e.g. 0.8 and 0.9" .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- end }}
 {{- end -}}

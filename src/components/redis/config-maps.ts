@@ -9,7 +9,7 @@ const FILES = 'src/components/redis/files';
 const SCRIPTS = 'src/components/redis/scripts';
 
 export const CONFIG_FILES = ['redis.conf', 'redis-master.conf', 'redis-replica.conf', 'users.acl', 'sentinel.conf', 'sentinel-monitor.conf', 'sentinel-users.acl'] as const;
-export const SCRIPT_FILES = ['common.sh', 'redis-start.sh', 'redis-prestop.sh', 'redis-probe.sh', 'sentinel-start.sh', 'sentinel-probe.sh'] as const;
+export const SCRIPT_FILES = ['common.sh', 'tls.sh', 'redis-start.sh', 'redis-prestop.sh', 'redis-probe.sh', 'sentinel-start.sh', 'sentinel-probe.sh'] as const;
 
 /** The repo's conf/acl files with their @@placeholders@@ filled, and the scripts verbatim. */
 export class RedisConfigMaps extends Construct {

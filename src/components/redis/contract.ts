@@ -1,3 +1,4 @@
+import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { namespace, resourceName } from '../shared/naming';
 
@@ -13,6 +14,7 @@ export const PATHS = {
   runtime: '/etc/redis/runtime',
   data: '/data',
   tmp: '/tmp',
+  tls: '/etc/redis/tls',
 } as const;
 
 /** The ACL users; each one's password is `<user>-password` in the auth Secret. */
@@ -68,6 +70,8 @@ export function scriptEnvironment(ctx: RenderContext, role: 'redis' | 'sentinel'
     { name: 'SECRETS_DIR', value: PATHS.secrets },
     { name: 'RUNTIME_DIR', value: PATHS.runtime },
     { name: 'DATA_DIR', value: PATHS.data },
+    { name: 'TLS_ENABLED', value: ctx.choose(truthy('tls.enabled'), 'true', 'false') },
+    { name: 'TLS_DIR', value: PATHS.tls },
     { name: 'HOME', value: PATHS.tmp },
   ];
 }

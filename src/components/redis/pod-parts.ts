@@ -51,24 +51,26 @@ export function dataStorage(ctx: RenderContext, valuesPath: string, persistence:
 }
 
 /** Volumes every Redis/Sentinel pod mounts; the root filesystem stays read-only. */
-export function scriptVolumes(configMap: string, scriptsMap: string, secretName: string): IVolume[] {
-  return [
+export function scriptVolumes(ctx: RenderContext, configMap: string, scriptsMap: string, secretName: string, tlsSecret: string): IVolume[] {
+  return ctx.list<IVolume>(
     { name: 'templates', configMap: { name: configMap, defaultMode: 0o444 } },
     { name: 'scripts', configMap: { name: scriptsMap, defaultMode: 0o555 } },
     { name: 'secrets', secret: { secretName, defaultMode: 0o440 } },
     { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-  ];
+    ctx.optional(truthy('tls.enabled'), { name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }),
+  );
 }
 
-export const scriptVolumeMounts = [
+export const scriptVolumeMounts = (ctx: RenderContext) => ctx.list<{ name: string; mountPath: string; readOnly?: boolean }>(
   { name: 'templates', mountPath: PATHS.templates, readOnly: true },
   { name: 'scripts', mountPath: PATHS.scripts, readOnly: true },
   { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
   { name: 'runtime', mountPath: PATHS.runtime },
   { name: 'data', mountPath: PATHS.data },
   { name: 'tmp', mountPath: PATHS.tmp },
-];
+  ctx.optional(truthy('tls.enabled'), { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
+);
 
 export function execProbe(script: string, arg: string, periodSeconds: number, failureThreshold: number, timeoutSeconds = 5) {
   return {

@@ -1,10 +1,13 @@
 import { Construct } from 'constructs';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { at, ne } from '../../config/expr';
 import { RenderContext } from '../../render/context';
+import { exporterContainer } from '../monitoring/exporter';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels, labels } from '../shared/naming';
 import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import { PATHS, REDIS_PORT, authSecretName, names, scriptEnvironment } from './contract';
+import { tlsSecretName } from '../tls/names';
 import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes, spreading } from './pod-parts';
 
 /** The Redis data nodes: pod 0 is master at first boot, the sentinels decide after that. */
@@ -49,10 +52,11 @@ export class RedisStatefulSet extends Construct {
                 lifecycle: { preStop: { exec: { command: ['sh', `${PATHS.scripts}/redis-prestop.sh`] } } },
                 resources: ctx.json(v.resources),
                 securityContext: containerSecurityContext(REDIS_UID),
-                volumeMounts: scriptVolumeMounts,
+                volumeMounts: scriptVolumeMounts(ctx),
               },
+              ...ctx.list(ctx.optional(ne(at('monitoring.mode'), 'off'), exporterContainer(ctx, 'redis'))),
             ],
-            volumes: ctx.list(...scriptVolumes(n.config, n.scripts, authSecretName(ctx)), storage.emptyDirVolume),
+            volumes: ctx.list(...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, 'redis')), storage.emptyDirVolume),
           },
         },
       },

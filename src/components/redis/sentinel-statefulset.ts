@@ -1,10 +1,13 @@
 import { Construct } from 'constructs';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { at, ne } from '../../config/expr';
 import { RenderContext } from '../../render/context';
+import { exporterContainer } from '../monitoring/exporter';
 import { manifest } from '../shared/api-object';
 import { labels, metadata, selectorLabels } from '../shared/naming';
 import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import { PATHS, SENTINEL_PORT, authSecretName, names, scriptEnvironment } from './contract';
+import { tlsSecretName } from '../tls/names';
 import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes, spreading } from './pod-parts';
 
 /** The Sentinels; their state (current master, epochs) survives restarts on their own volume. */
@@ -47,10 +50,11 @@ export class SentinelStatefulSet extends Construct {
                 readinessProbe: execProbe('sentinel-probe.sh', 'readiness', 5, 2, 3),
                 resources: ctx.json(v.resources),
                 securityContext: containerSecurityContext(REDIS_UID),
-                volumeMounts: scriptVolumeMounts,
+                volumeMounts: scriptVolumeMounts(ctx),
               },
+              ...ctx.list(ctx.optional(ne(at('monitoring.mode'), 'off'), exporterContainer(ctx, 'sentinel'))),
             ],
-            volumes: ctx.list(...scriptVolumes(n.config, n.scripts, authSecretName(ctx)), storage.emptyDirVolume),
+            volumes: ctx.list(...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, 'sentinel')), storage.emptyDirVolume),
           },
         },
       },

@@ -6,6 +6,8 @@
 #   SENTINEL_PORT, REDIS_MODE, MASTER_NAME, CONFIG_TEMPLATE_DIR, SECRETS_DIR,
 #   RUNTIME_DIR, DATA_DIR.
 
+. "$(dirname "$0")/tls.sh"
+
 log() {
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) ${0##*/}: $*" >&2
 }
@@ -39,8 +41,9 @@ sentinel_host() {
 cli_as() {
   user=$1 host=$2 port=$3
   shift 3
+  # shellcheck disable=SC2046
   REDISCLI_AUTH=$(secret "$user") timeout "${CLI_TIMEOUT_SECONDS:-3}" \
-    redis-cli --no-auth-warning --user "$user" -h "$host" -p "$port" "$@"
+    redis-cli --no-auth-warning $(tls_cli_options) --user "$user" -h "$host" -p "$port" "$@"
 }
 
 # Replace %PASSWORD:<user>% markers of an ACL template with #<sha256 of the password>.

@@ -29,6 +29,7 @@ write_config() {
     echo "aclfile $RUNTIME_DIR/users.acl"
     echo "replica-announce-ip $self"
     echo "replica-announce-port $REDIS_PORT"
+    tls_server_config "$REDIS_PORT"
     echo "masteruser replication"
     echo "masterauth \"$(secret replication)\""
     if [ "$REDIS_MODE" = standalone ]; then

@@ -31,9 +31,10 @@ if [ -z "$master" ]; then
   log "monitoring $master (pod 0, first boot)"
 fi
 
-# resolve-hostnames needs the name to resolve before Sentinel accepts it.
+# resolve-hostnames needs the name to resolve before Sentinel accepts it
+# (ahosts = getaddrinfo, as Sentinel resolves; it also accepts address literals).
 tries=0
-until getent hosts "$master" >/dev/null 2>&1; do
+until getent ahosts "$master" >/dev/null 2>&1; do
   tries=$((tries + 1))
   [ "$tries" -lt "${RESOLVE_WAIT_SECONDS:-300}" ] || { log "cannot resolve $master"; exit 1; }
   sleep 1
@@ -46,6 +47,7 @@ render_acl "$CONFIG_TEMPLATE_DIR/sentinel-users.acl" > "$DATA_DIR/users.tmp"
   echo "dir $DATA_DIR"
   echo "sentinel announce-ip $ANNOUNCE_HOST"
   echo "sentinel announce-port $SENTINEL_PORT"
+  tls_server_config "$SENTINEL_PORT"
   echo "sentinel monitor $MASTER_NAME $master $REDIS_PORT $QUORUM"
   cat "$CONFIG_TEMPLATE_DIR/sentinel-monitor.conf"
   echo "sentinel auth-pass $MASTER_NAME \"$(secret sentinel)\""

@@ -1,0 +1,63 @@
+import { eq, at, truthy } from '../../config/expr';
+import { RenderContext } from '../../render/context';
+import { PORTS, infinispanHost, withTls } from '../infinispan/contract';
+import { REDIS_PORT, SENTINEL_PORT, authSecretName, names } from '../redis/contract';
+import { namespace } from '../shared/naming';
+
+/** The ACL users apps log in as (src/components/redis/files/users.acl) and the keys they may touch. */
+export const SESSION_USER = 'app';
+export const CACHE_USER = 'cache';
+/** The cache user's key pattern in users.acl is ~cache:* ~cache_index:*. */
+export const CACHE_KEY_PREFIX = 'cache:';
+/** SASL mechanism Hot Rod clients use without TLS (the server offers SCRAM-SHA-512/256). */
+export const INFINISPAN_SASL_MECHANISM = 'SCRAM-SHA-512';
+
+export const CLIENT_CONFIG_MAP_SUFFIX = 'client';
+
+function serviceHost(ctx: RenderContext, service: string): string {
+  return `${service}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
+}
+
+/**
+ * What an application needs to reach the session stores, as environment variables
+ * (mount the ConfigMap with envFrom). Passwords are not here: CREDENTIALS_SECRET and
+ * the *_PASSWORD_KEY entries name where they are. docs/client-contract.md documents
+ * every entry.
+ */
+export function clientEnvironment(ctx: RenderContext): Record<string, string | undefined> {
+  const v = ctx.values;
+  const n = names(ctx);
+  const sentinel = eq(at('redis.mode'), 'sentinel');
+  const standalone = eq(at('redis.mode'), 'standalone');
+  const infinispan = truthy('infinispan.enabled');
+  return {
+    SESSION_PERSISTENCE_TYPE: ctx.choose(infinispan, 'infinispan', 'redis'),
+    REDIS_MODE: v.redis.mode,
+    REDIS_URL: ctx.optional(
+      standalone,
+      `${withTls(ctx, 'rediss', 'redis')}://${serviceHost(ctx, n.redis)}:${REDIS_PORT}/${ctx.asString(v.redis.databases.sessions)}`,
+    ),
+    REDIS_SENTINELS: ctx.optional(sentinel, `${serviceHost(ctx, n.sentinel)}:${SENTINEL_PORT}`),
+    REDIS_MASTER_NAME: ctx.optional(sentinel, v.redis.masterName),
+    // The sentinels know only the app user among clients (sentinel-users.acl), also for the cache client.
+    REDIS_SENTINEL_USERNAME: ctx.optional(sentinel, SESSION_USER),
+    REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, `${SESSION_USER}-password`),
+    REDIS_TLS: withTls(ctx, 'true', 'false'),
+    REDIS_USERNAME: SESSION_USER,
+    REDIS_KEY_PREFIX: v.sessions.keyPrefix,
+    REDIS_SESSIONS_DB: ctx.asString(v.redis.databases.sessions),
+    REDIS_CACHE_USERNAME: CACHE_USER,
+    REDIS_CACHE_KEY_PREFIX: CACHE_KEY_PREFIX,
+    REDIS_CACHE_DB: ctx.asString(v.redis.databases.cache),
+    CREDENTIALS_SECRET: authSecretName(ctx),
+    REDIS_PASSWORD_KEY: `${SESSION_USER}-password`,
+    REDIS_CACHE_PASSWORD_KEY: `${CACHE_USER}-password`,
+    INFINISPAN_HOST: ctx.optional(infinispan, infinispanHost(ctx)),
+    INFINISPAN_PORT: ctx.optional(infinispan, String(PORTS.client)),
+    INFINISPAN_CACHE_NAME: ctx.optional(infinispan, v.infinispan.cache.name),
+    INFINISPAN_TLS: ctx.optional(infinispan, withTls(ctx, 'true', 'false')),
+    INFINISPAN_SASL_MECHANISM: ctx.optional(infinispan, INFINISPAN_SASL_MECHANISM),
+    INFINISPAN_USERNAME_KEY: ctx.optional(infinispan, v.infinispan.auth.usernameKey),
+    INFINISPAN_PASSWORD_KEY: ctx.optional(infinispan, v.infinispan.auth.passwordKey),
+  };
+}

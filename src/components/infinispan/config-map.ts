@@ -1,0 +1,47 @@
+import { Construct } from 'constructs';
+import { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { readAsset } from '../../render/assets';
+import { RenderContext } from '../../render/context';
+import { manifest } from '../shared/api-object';
+import { metadata } from '../shared/naming';
+import { APPLICATION_ROLE, BATCH_FILE, CONFIG_FILE, PATHS, PORTS, START_SCRIPT, ifTls, infinispanNames, withTls } from './contract';
+
+export const FILES_DIR = 'src/components/infinispan/files';
+
+/** The realm's TLS identity: the PEM keystore start.sh joins from the cert-manager Secret. */
+const SERVER_IDENTITIES = [
+  '          serverIdentities:',
+  '            ssl:',
+  '              keystore:',
+  `                path: "${PATHS.identities}/server.pem"`,
+  '                password: ""',
+].join('\n');
+
+/** Fill values that are not plain config paths. */
+export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
+  return {
+    clusterName: infinispanNames(ctx).server,
+    clientPort: String(PORTS.client),
+    identitiesDir: PATHS.identities,
+    applicationRole: APPLICATION_ROLE,
+    serverIdentities: ifTls(ctx, SERVER_IDENTITIES) ?? '',
+    // PLAIN and BASIC send the password itself: only over TLS.
+    hotrodMechanisms: withTls(ctx, '[SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]', '[SCRAM-SHA-512, SCRAM-SHA-256]'),
+    restMechanisms: withTls(ctx, '[DIGEST, BASIC]', '[DIGEST]'),
+  };
+}
+
+/** Server config, identities batch and start script, from the repo files under files/. */
+export function infinispanConfigMap(scope: Construct, ctx: RenderContext) {
+  const extra = serverConfigExtras(ctx);
+  manifest<IConfigMap>(scope, 'config', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(ctx, 'infinispan-config', 'infinispan'),
+    data: {
+      [CONFIG_FILE]: ctx.fill(readAsset(`${FILES_DIR}/${CONFIG_FILE}`), extra),
+      [BATCH_FILE]: ctx.fill(readAsset(`${FILES_DIR}/${BATCH_FILE}`), extra),
+      [START_SCRIPT]: readAsset(`${FILES_DIR}/${START_SCRIPT}`),
+    },
+  });
+}

@@ -1,0 +1,132 @@
+import { Construct } from 'constructs';
+import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { IVolume } from 'kubernetes-models/v1/Volume';
+import { truthy } from '../../config/expr';
+import { RenderContext } from '../../render/context';
+import { authSecretName } from '../redis/contract';
+import { spreading } from '../redis/pod-parts';
+import { manifest } from '../shared/api-object';
+import { labels, metadata, selectorLabels } from '../shared/naming';
+import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import {
+  CONFIG_FILE, HEALTH_PATH, INFINISPAN_UID, ISPN_HOME, PATHS, PORTS, PORT_NAMES, START_SCRIPT,
+  ifTls, infinispanNames, pingQuery, withTls,
+} from './contract';
+
+function healthProbe(ctx: RenderContext, periodSeconds: number, failureThreshold: number) {
+  return {
+    httpGet: { path: HEALTH_PATH, port: PORT_NAMES.client, scheme: withTls<'HTTPS' | 'HTTP'>(ctx, 'HTTPS', 'HTTP') },
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold,
+  };
+}
+
+/**
+ * The Infinispan servers. Root filesystem read-only; every path the server, the CLI
+ * and the JVM write is a volume: server/data (PVC: global state and file store),
+ * server/log, /tmp (also HOME), the identities directory. The auth Secret is mounted
+ * with only the two Infinispan keys, not the Redis passwords.
+ */
+export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
+  const v = ctx.values.infinispan;
+  const n = infinispanNames(ctx);
+  const secretVolume: IVolume = {
+    name: 'secrets',
+    secret: {
+      secretName: authSecretName(ctx),
+      defaultMode: 0o440,
+      items: [
+        { key: v.auth.usernameKey, path: v.auth.usernameKey },
+        { key: v.auth.passwordKey, path: v.auth.passwordKey },
+      ],
+    },
+  };
+  manifest<IStatefulSet>(scope, 'statefulset', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: metadata(ctx, 'infinispan', 'infinispan'),
+    spec: {
+      serviceName: n.ping,
+      replicas: v.replicas,
+      // Members join through DNS_PING as they come; no need to start them one by one.
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      selector: { matchLabels: selectorLabels(ctx, 'infinispan') },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: ctx.optional(truthy('infinispan.persistence.storageClass'), v.persistence.storageClass),
+            resources: { requests: { storage: v.persistence.size } },
+          },
+        },
+      ],
+      template: {
+        metadata: { labels: labels(ctx, 'infinispan') },
+        spec: {
+          serviceAccountName: n.server,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
+          securityContext: podSecurityContext(INFINISPAN_UID),
+          ...spreading(ctx, 'infinispan', 'infinispan.topologySpread', v.topologySpread),
+          containers: [
+            {
+              name: 'infinispan',
+              image: `${v.image.repository}:${v.image.tag}`,
+              imagePullPolicy: v.image.pullPolicy,
+              command: ['/bin/sh', `${PATHS.config}/${START_SCRIPT}`],
+              env: ctx.list(
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                { name: 'ISPN_HOME', value: ISPN_HOME },
+                { name: 'HOME', value: PATHS.tmp },
+                { name: 'JAVA_OPTIONS', value: v.javaOptions },
+                { name: 'JGROUPS_DNS_QUERY', value: pingQuery(ctx) },
+                { name: 'CONFIG_DIR', value: PATHS.config },
+                { name: 'SECRETS_DIR', value: PATHS.secrets },
+                { name: 'USERNAME_KEY', value: v.auth.usernameKey },
+                { name: 'PASSWORD_KEY', value: v.auth.passwordKey },
+                { name: 'IDENTITIES_DIR', value: PATHS.identities },
+                ifTls(ctx, { name: 'TLS_DIR', value: PATHS.tls }),
+              ),
+              ports: [
+                { name: PORT_NAMES.client, containerPort: PORTS.client, protocol: 'TCP' },
+                { name: PORT_NAMES.jgroups, containerPort: PORTS.jgroups, protocol: 'TCP' },
+                { name: PORT_NAMES.failureDetection, containerPort: PORTS.failureDetection, protocol: 'TCP' },
+              ],
+              // Start: identities, JVM start, joining, state transfer and preload of the file store.
+              startupProbe: healthProbe(ctx, 10, 60),
+              livenessProbe: healthProbe(ctx, 10, 6),
+              readinessProbe: healthProbe(ctx, 10, 3),
+              resources: ctx.json(v.resources),
+              securityContext: containerSecurityContext(INFINISPAN_UID),
+              volumeMounts: ctx.list<{ name: string; mountPath: string; readOnly?: boolean }>(
+                { name: 'config', mountPath: PATHS.config, readOnly: true },
+                { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
+                { name: 'identities', mountPath: PATHS.identities },
+                { name: 'data', mountPath: PATHS.data },
+                { name: 'log', mountPath: PATHS.log },
+                { name: 'tmp', mountPath: PATHS.tmp },
+                ifTls(ctx, { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
+              ),
+            },
+          ],
+          volumes: ctx.list<IVolume>(
+            { name: 'config', configMap: { name: n.config, defaultMode: 0o444 } },
+            secretVolume,
+            { name: 'identities', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
+            { name: 'log', emptyDir: { sizeLimit: '256Mi' } },
+            { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+            ifTls<IVolume>(ctx, { name: 'tls', secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }),
+          ),
+        },
+      },
+    },
+  });
+}
+
+/** The config file the server starts with (for tests and docs). */
+export const SERVER_CONFIG_PATH = `${PATHS.config}/${CONFIG_FILE}`;

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Cache cleanup on the cache database, as the cache ACL user (which can reach no
+# session key): drops index entries whose cache key expired and evicts the least
+# recently used entries beyond MAX_ENTRIES_PER_SERVICE, BATCH_SIZE members per call.
+# Prints one summary line.
+#   CACHE_DB, BATCH_SIZE, MAX_ENTRIES_PER_SERVICE
+set -eu
+dir=$(dirname "$0")
+. "$dir/common.sh"
+. "$dir/maintenance.sh"
+
+started=$(now_ms)
+addr=$(find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME"
+set -- $addr
+host=$1 port=$2
+sha=$(load_script cache "$host" "$port" "$dir/cache-cleanup.lua")
+open_cli cache "$host" "$port" "$CACHE_DB"
+
+# The service indexes (SCAN may repeat a key; sort -u drops repeats).
+REDISCLI_AUTH=$(secret cache) redis-cli --no-auth-warning --user cache -h "$host" -p "$port" -n "$CACHE_DB" \
+  --scan --pattern 'cache_index:*' >"$work/scan" 2>&1 || fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"
+if grep -q -e '^ERR' -e '^NOPERM' -e '^NOAUTH' -e '^WRONGPASS' "$work/scan"; then
+  fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"
+fi
+sort -u "$work/scan" >"$work/indexes"
+
+services=0 checked=0 removed=0 evicted=0 skipped=0
+while IFS= read -r index; do
+  service=${index#cache_index:}
+  case "$service" in
+    "" | *[!A-Za-z0-9_.-]*)
+      log "skipping $index: service names are letters, digits, '.', '_' and '-' (docs/key-contract.md)"
+      skipped=$((skipped + 1))
+      continue
+      ;;
+  esac
+  services=$((services + 1))
+  offset=0
+  while [ "$offset" -ge 0 ]; do
+    call EVALSHA "$sha" 1 "$index" sweep "$offset" "$BATCH_SIZE" "cache:$service:" "$MAX_ENTRIES_PER_SERVICE"
+    set -- $reply
+    { [ $# -eq 3 ] && numbers "$@"; } || fail "sweep of $index failed: $reply"
+    offset=$1 checked=$((checked + $2)) removed=$((removed + $3))
+  done
+  while :; do
+    call EVALSHA "$sha" 1 "$index" evict 0 "$BATCH_SIZE" "cache:$service:" "$MAX_ENTRIES_PER_SERVICE"
+    set -- $reply
+    { [ $# -eq 3 ] && numbers "$@"; } || fail "eviction in $index failed: $reply"
+    evicted=$((evicted + $1)) removed=$((removed + $2))
+    [ "$3" -gt 0 ] || break
+  done
+done <"$work/indexes"
+
+echo "cache-cleanup: services=$services scanned=$checked removed=$((removed + evicted)) expired_entries=$removed evicted=$evicted skipped_indexes=$skipped master=$host:$port duration_ms=$(($(now_ms) - started))"

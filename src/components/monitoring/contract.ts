@@ -1,0 +1,80 @@
+import { RenderContext } from '../../render/context';
+import { readAsset } from '../../render/assets';
+import { namespace, fullname, resourceName, labels } from '../shared/naming';
+import { names as redisNames } from '../redis/contract';
+import { EXPORTER_PORT } from './exporter';
+import { at, eq, ne, truthy } from '../../config/expr';
+
+export const FILES = 'src/components/monitoring/files';
+export const DASHBOARD_FILES = ['redis-overview.json', 'sessions.json', 'resources.json', 'alerts.json'] as const;
+
+export const PROMETHEUS_PORT = 9090;
+export const ALERTMANAGER_PORT = 9093;
+export const GRAFANA_PORT = 3000;
+
+export const monitoringOn = ne(at('monitoring.mode'), 'off');
+export const operatorMode = eq(at('monitoring.mode'), 'operator');
+export const standaloneMode = eq(at('monitoring.mode'), 'standalone');
+export const sentinelMode = eq(at('redis.mode'), 'sentinel');
+export const ingressOn = truthy('monitoring.standalone.ingress.enabled');
+
+/**
+ * Job label of the scraped exporters: the same in both modes (PodMonitor relabeling,
+ * standalone job_name), so one rule file serves both.
+ */
+export function jobs(ctx: RenderContext) {
+  return { redis: resourceName(ctx, 'redis'), sentinel: resourceName(ctx, 'sentinel') };
+}
+
+export const monitoringNames = (ctx: RenderContext) => ({
+  prometheus: resourceName(ctx, 'prometheus'),
+  alertmanager: resourceName(ctx, 'alertmanager'),
+  grafana: resourceName(ctx, 'grafana'),
+});
+
+/** Values of the @@extra@@ placeholders of the files in files/. */
+export function fileExtras(ctx: RenderContext): Record<string, string> {
+  const n = redisNames(ctx);
+  const m = monitoringNames(ctx);
+  const j = jobs(ctx);
+  const ns = namespace(ctx);
+  const domain = ctx.values.clusterDomain;
+  const ksm = ctx.values.monitoring.standalone.prometheus.kubeStateMetricsTarget;
+  return {
+    namespace: ns,
+    fullname: fullname(ctx),
+    redisJob: j.redis,
+    sentinelJob: j.sentinel,
+    redisHeadless: n.redisHeadless,
+    sentinelHeadless: n.sentinelHeadless,
+    exporterPort: String(EXPORTER_PORT),
+    prometheusHost: `${m.prometheus}.${ns}.svc.${domain}`,
+    alertmanagerAddress: `${m.alertmanager}.${ns}.svc.${domain}:${ALERTMANAGER_PORT}`,
+    kubeStateMetricsTargets: ctx.choose(truthy('monitoring.standalone.prometheus.kubeStateMetricsTarget'), `"${ksm}"`, ''),
+  };
+}
+
+/** A file of files/ with its placeholders filled. */
+export function monitoringFile(ctx: RenderContext, file: string): string {
+  return ctx.fill(readAsset(`${FILES}/${file}`), fileExtras(ctx));
+}
+
+/** The alert and recording rules (Prometheus rule file). */
+export function alertRules(ctx: RenderContext): string {
+  return monitoringFile(ctx, 'alerts.yaml');
+}
+
+export function dashboards(): Record<string, string> {
+  return Object.fromEntries(DASHBOARD_FILES.map((f) => [f, readAsset(`${FILES}/dashboards/${f}`)]));
+}
+
+/** Standard labels plus the Grafana sidecar label (its key comes from the config). */
+export function dashboardLabels(ctx: RenderContext): Record<string, string> {
+  const d = ctx.config.monitoring.dashboards;
+  const standard = labels(ctx, 'monitoring');
+  return ctx.expr(
+    'include "session-database.labels" (list . "monitoring") | fromJson | merge (dict (toString .Values.monitoring.dashboards.label) (toString .Values.monitoring.dashboards.labelValue)) | toJson',
+    ctx.isChart ? {} : { ...standard, [d.label]: d.labelValue },
+    true,
+  );
+}

@@ -1,0 +1,57 @@
+import { any, not, truthy } from '../../config/expr';
+import { RenderContext } from '../../render/context';
+import { CHART_NAME, selectorLabels } from '../shared/naming';
+import { ALL_PODS, Endpoint, ExternalPeer } from './flows';
+
+/** Client pods when networkPolicy.clients selects nothing else: this label, in the release namespace. */
+export const DEFAULT_CLIENT_LABELS: Readonly<Record<string, string>> = { 'session-database/client': 'true' };
+
+/** Labels every pod of the release carries (any component). */
+export function releasePodLabels(ctx: RenderContext): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': CHART_NAME,
+    'app.kubernetes.io/instance': ctx.expr('.Release.Name', ctx.release.releaseName),
+  };
+}
+
+/** Pod selector of one of the chart's own components. */
+export function ownSelector(ctx: RenderContext, component: string) {
+  return { matchLabels: component === ALL_PODS ? releasePodLabels(ctx) : selectorLabels(ctx, component) };
+}
+
+/** The NetworkPolicyPeer of pods outside the release, from networkPolicy.* in the values. */
+function externalPeer(ctx: RenderContext, peer: ExternalPeer) {
+  const v = ctx.values.networkPolicy;
+  switch (peer) {
+    case 'clients': {
+      // podSelector alone = those pods of the release namespace; namespaceSelector alone = every
+      // pod of those namespaces; both = those pods in those namespaces; neither = DEFAULT_CLIENT_LABELS
+      // in the release namespace. (Helm merges a non-empty default map into the user's, so the
+      // default lives here and the values default is {}.)
+      const pods = truthy('networkPolicy.clients.podSelector');
+      const namespaces = truthy('networkPolicy.clients.namespaceSelector');
+      return {
+        podSelector: ctx.optional(any(pods, not(namespaces)), {
+          matchLabels: ctx.choose(pods, ctx.json(v.clients.podSelector), { ...DEFAULT_CLIENT_LABELS }),
+        }),
+        namespaceSelector: ctx.optional(namespaces, { matchLabels: ctx.json(v.clients.namespaceSelector) }),
+      };
+    }
+    case 'monitoring':
+      return {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.monitoring.namespace } },
+        podSelector: { matchLabels: ctx.json(v.monitoring.podSelector) },
+      };
+    case 'dns':
+      return {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.dns.namespace } },
+        podSelector: {
+          matchLabels: ctx.choose(truthy('networkPolicy.dns.podSelector'), ctx.json(v.dns.podSelector), { 'k8s-app': 'kube-dns' }),
+        },
+      };
+  }
+}
+
+export function peer(ctx: RenderContext, endpoint: Endpoint) {
+  return 'own' in endpoint ? { podSelector: ownSelector(ctx, endpoint.own) } : externalPeer(ctx, endpoint.external);
+}

@@ -1,0 +1,2 @@
+/** Secret key of an ACL user's password (the contract of the auth Secret). */
+export const passwordKey = (user: string) => `${user}-password`;

@@ -1,0 +1,265 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import {
+  ARGOCD_DIR,
+  argocdFiles,
+  ignoreDifferencesFor,
+  NAMESPACE_CREATE_KEY,
+  POD_SECURITY_LABELS,
+  RESOURCES_FINALIZER,
+} from '../../src/argocd/applications';
+import { CHART_DIR } from '../../src/chart/chart-files';
+import { ConfigError, Environment, listEnvironments, validate } from '../../src/config/load';
+import { PROJECT_ROOT } from '../../src/render/assets';
+import { environmentFiles, releaseInfo, synthesize } from '../../src/synth/outputs';
+import { helmPath } from '../../scripts/helm';
+import { spawnSync } from 'child_process';
+import { findObject, K8sObject, parseDocuments } from '../support/manifests';
+import { valueDocs } from '../../src/chart/values-docs';
+import { schemaErrors, UnknownFieldChecker } from '../support/kubernetes-schema';
+
+const release = releaseInfo();
+const result = synthesize();
+const argocd = new Map([...result.files].filter(([file]) => file.startsWith(`${ARGOCD_DIR}/`)));
+const parse = (text: string) => YAML.parse(text) as K8sObject;
+const distObjects = (env: string): K8sObject[] =>
+  [...result.files].filter(([file]) => file.startsWith(`dist/${env}/`)).flatMap(([, text]) => parseDocuments(text));
+const envNames = listEnvironments(path.join(PROJECT_ROOT, 'values'));
+
+function environment(name: string, values: Record<string, unknown>): Environment {
+  const file = `values/${name}.yaml`;
+  return { name, file, config: validate(values, file) };
+}
+
+/** argocd/ of in-memory environments, each synthesized like dist/ (extra objects appended to its dist file). */
+function argocdOf(envs: Environment[], extra: Record<string, object[]> = {}): Map<string, K8sObject> {
+  const files = new Map<string, string>();
+  for (const env of envs) {
+    for (const [f, text] of environmentFiles(env, release)) files.set(f, text);
+    for (const o of extra[env.name] ?? []) files.set(`dist/${env.name}/extra-${files.size}.yaml`, YAML.stringify(o));
+  }
+  return new Map([...argocdFiles(envs, files, release)].map(([f, text]) => [f, parse(text)]));
+}
+
+const REPO = 'https://github.com/example-org/session-database.git';
+
+describe('argocd/ written by npm run synth', () => {
+  test('holds one Application per environment in values/ and one ApplicationSet', () => {
+    expect([...argocd.keys()].sort()).toEqual([`${ARGOCD_DIR}/applicationset.yaml`, ...envNames.map((e) => `${ARGOCD_DIR}/${e}.yaml`)].sort());
+  });
+
+  test('every object validates against the Argo CD CRD schema and has no unknown field', () => {
+    const objects = [...argocd.values()].map(parse);
+    const checker = new UnknownFieldChecker(objects);
+    for (const o of objects) {
+      expect(schemaErrors(o)).toEqual([]);
+      expect(checker.check(o)).toEqual([]);
+    }
+  });
+
+  test('the schema check rejects a broken Application and the unknown-field check a misspelt key', () => {
+    const app = parse(argocd.get(`${ARGOCD_DIR}/production.yaml`)!);
+    const wrongType = structuredClone(app);
+    wrongType.spec.syncPolicy.automated.prune = 'yes';
+    expect(schemaErrors(wrongType).join('\n')).toMatch(/prune/);
+    const typo = structuredClone(app);
+    typo.spec.syncPolicy.syncOption = typo.spec.syncPolicy.syncOptions;
+    expect(new UnknownFieldChecker([typo]).check(typo)).toEqual(['Application/session-database-production.spec.syncPolicy.syncOption: unknown field']);
+  });
+
+  test.each(envNames)('the %s Application deploys the chart of this repo with the values file of the environment', (env) => {
+    const config = result.environments.find((e) => e.name === env)!.config;
+    const app = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!);
+    expect(app.metadata).toMatchObject({ name: `session-database-${env}`, namespace: config.argocd.namespace, finalizers: [RESOURCES_FINALIZER] });
+    expect(app.spec.project).toBe(config.argocd.project);
+    expect(app.spec.destination).toEqual({ server: config.argocd.destinationServer, namespace: config.namespace.name || 'default' });
+    expect(app.spec.source).toMatchObject({ repoURL: config.argocd.repoURL, targetRevision: config.argocd.targetRevision, path: CHART_DIR });
+    expect(app.spec.source.helm.releaseName).toBe(release.releaseName);
+    // Argo CD resolves valueFiles from the chart directory: it must land on this environment's file.
+    const [valueFile] = app.spec.source.helm.valueFiles;
+    expect(path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, app.spec.source.path, valueFile))).toBe(`values/${env}.yaml`);
+    expect(fs.existsSync(path.join(PROJECT_ROOT, app.spec.source.path, 'Chart.yaml'))).toBe(true);
+  });
+
+  test.each(envNames)('the %s Application syncs automatically, creates a restricted namespace and retries with backoff', (env) => {
+    const { syncPolicy } = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!).spec;
+    expect(syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'ServerSideApply=true']));
+    expect(syncPolicy.retry.limit).toBeGreaterThan(0);
+    expect(syncPolicy.retry.backoff).toMatchObject({ factor: 2 });
+    // Argo CD creates the namespace: deleting the Application must never delete it (Secret, PVCs).
+    expect(syncPolicy.managedNamespaceMetadata.labels).toEqual(POD_SECURITY_LABELS);
+    expect(syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test.each(envNames)('the %s Application leaves the chart\'s Namespace out, which helm then does not render', (env) => {
+    const app = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!);
+    const dist = distObjects(env);
+    const distNamespaces = dist.filter((o) => o.kind === 'Namespace');
+    const parameters = app.spec.source.helm.parameters ?? [];
+    if (distNamespaces.length === 0) {
+      expect(parameters).toEqual([]);
+      return;
+    }
+    expect(parameters).toEqual([{ name: NAMESPACE_CREATE_KEY, value: 'false' }]);
+    expect(valueDocs().map((d) => d.path)).toContain(NAMESPACE_CREATE_KEY);
+    const args = ['template', release.releaseName, CHART_DIR, '-n', app.spec.destination.namespace];
+    for (const f of app.spec.source.helm.valueFiles) args.push('-f', path.join(CHART_DIR, f));
+    for (const p of parameters) args.push('--set', `${p.name}=${p.value}`);
+    const r = spawnSync(helmPath(3), args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const rendered = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
+    const ids = (objects: K8sObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(ids(rendered)).toEqual(ids(dist.filter((o) => o.kind !== 'Namespace')));
+  });
+
+  test.each(envNames)('the %s Application ignores exactly the replicas its HPAs manage', (env) => {
+    const app = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!);
+    const targets = distObjects(env)
+      .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+      .map((h) => ({ group: h.spec.scaleTargetRef.apiVersion.split('/')[0], kind: h.spec.scaleTargetRef.kind, name: h.spec.scaleTargetRef.name, jsonPointers: ['/spec/replicas'] }));
+    expect(app.spec.ignoreDifferences ?? []).toEqual(targets);
+    for (const t of targets) expect(findObject(distObjects(env), t.kind, t.name).kind).toBe('StatefulSet');
+    expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+  });
+
+  test('the ApplicationSet lists every environment with a Go template that fails on missing keys', () => {
+    const set = parse(argocd.get(`${ARGOCD_DIR}/applicationset.yaml`)!);
+    expect(set.spec.goTemplate).toBe(true);
+    expect(set.spec.goTemplateOptions).toEqual(['missingkey=error']);
+    const elements = set.spec.generators[0].list.elements as Record<string, unknown>[];
+    expect(elements.map((e) => e.env)).toEqual(envNames);
+    // missingkey=error: every key the template and the patch use is in every element.
+    const used = new Set<string>();
+    const text = JSON.stringify(set.spec.template) + set.spec.templatePatch;
+    for (const action of text.match(/\{\{[^}]*\}\}/g) ?? []) for (const m of action.matchAll(/(?<![\w)])\.(\w+)/g)) used.add(m[1]);
+    expect(used.size).toBeGreaterThan(5);
+    for (const e of elements) expect([...used].filter((k) => !(k in e))).toEqual([]);
+  });
+
+  test.each(envNames)('the ApplicationSet renders, with Go templates and sprig as Argo CD does, exactly the %s Application', (env) => {
+    const set = parse(argocd.get(`${ARGOCD_DIR}/applicationset.yaml`)!);
+    const element = set.spec.generators[0].list.elements.find((e: any) => e.env === env);
+    const generated = renderApplicationSet(set, element);
+    const expected = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!);
+    expect(generated).toEqual(expected);
+  });
+
+  test('the committed production Application (snapshot)', () => {
+    expect(argocd.get(`${ARGOCD_DIR}/production.yaml`)).toMatchSnapshot();
+  });
+});
+
+describe('argocd options', () => {
+  // values/dev.yaml is a valid environment whatever other keys become required; these tests change only argocd.
+  const dev = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', 'dev.yaml'), 'utf8'));
+  const base = { ...dev, namespace: { name: 'sessions-qa' }, argocd: { repoURL: REPO } };
+
+  test('source manifests syncs the rendered dist/<env>/ directory instead of the chart', () => {
+    const env = environment('qa', { ...base, argocd: { ...base.argocd, source: 'manifests', targetRevision: 'v1.2.3', project: 'sessions' } });
+    const out = argocdOf([env]);
+    const app = out.get(`${ARGOCD_DIR}/qa.yaml`)!;
+    const namespaceFiles = [...environmentFiles(env, release)].filter(([, text]) => /^kind: Namespace$/m.test(text)).map(([f]) => path.basename(f));
+    expect(namespaceFiles).toEqual(['namespace.yaml']);
+    expect(app.spec.source).toEqual({ repoURL: REPO, targetRevision: 'v1.2.3', path: 'dist/qa', directory: { recurse: false, exclude: 'namespace.yaml' } });
+    expect(app.spec.syncPolicy.managedNamespaceMetadata.labels).toEqual(POD_SECURITY_LABELS);
+    expect(app.spec.project).toBe('sessions');
+    const set = out.get(`${ARGOCD_DIR}/applicationset.yaml`)!;
+    expect(renderApplicationSet(set, set.spec.generators[0].list.elements[0])).toEqual(app);
+  });
+
+  test('an HPA target and webhook caBundles are ignored and the ignore is respected on sync', () => {
+    const env = environment('qa', base);
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'x', namespace: 'sessions-qa' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'session-database-redis' }, minReplicas: 3, maxReplicas: 5 },
+    };
+    const webhook = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'hook' }, webhooks: [] };
+    const app = argocdOf([env], { qa: [hpa, webhook] }).get(`${ARGOCD_DIR}/qa.yaml`)!;
+    expect(app.spec.ignoreDifferences).toEqual([
+      { group: 'apps', kind: 'StatefulSet', name: 'session-database-redis', jsonPointers: ['/spec/replicas'] },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', name: 'hook', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+    ]);
+    expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(schemaErrors(app)).toEqual([]);
+    expect(new UnknownFieldChecker([app]).check(app)).toEqual([]);
+  });
+
+  test('without cluster-mutated objects nothing is ignored (selfHeal keeps reverting drift)', () => {
+    const objects = [...environmentFiles(environment('qa', { ...base, redis: { ...base.redis, autoscaling: { enabled: false } } }), release).values()]
+      .flatMap((t) => YAML.parseAllDocuments(t).map((d) => d.toJS()));
+    expect(objects.length).toBeGreaterThan(5);
+    expect(ignoreDifferencesFor(objects)).toEqual([]);
+  });
+
+  test('a manifests source whose Namespace shares a file with other objects keeps it and labels nothing itself', () => {
+    const env = environment('qa', { ...base, namespace: { name: 'sessions-qa', create: false }, argocd: { repoURL: REPO, source: 'manifests' } });
+    const mixed = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sessions-qa' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }];
+    const files = new Map(environmentFiles(env, release));
+    files.set('dist/qa/mixed.yaml', mixed.map((o) => YAML.stringify(o)).join('---\n'));
+    const out = new Map([...argocdFiles([env], files, release)].map(([f, text]) => [f, parse(text)]));
+    const app = out.get(`${ARGOCD_DIR}/qa.yaml`)!;
+    expect(app.spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
+    expect(app.spec.source.directory).toEqual({ recurse: false });
+    const set = out.get(`${ARGOCD_DIR}/applicationset.yaml`)!;
+    expect(renderApplicationSet(set, set.spec.generators[0].list.elements[0])).toEqual(app);
+  });
+
+  test('a missing repoURL is one clear error per environment', () => {
+    const envs = [environment('a', { ...base, argocd: {} }), environment('b', base)];
+    expect(() => argocdOf(envs)).toThrow(ConfigError);
+    try {
+      argocdOf(envs);
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual([
+        'values/a.yaml: argocd.repoURL is "" but the argocd/ output needs the Git URL of this repository; set argocd.repoURL, e.g. https://github.com/example-org/session-database.git',
+      ]);
+    }
+  });
+
+  test('environments that disagree on the Argo CD namespace are an error (one ApplicationSet, one namespace)', () => {
+    const envs = [environment('a', base), environment('b', { ...base, argocd: { repoURL: REPO, namespace: 'gitops' } })];
+    expect(() => argocdOf(envs)).toThrow(/values\/a.yaml: argocd.namespace is "argocd", values\/b.yaml: argocd.namespace is "gitops"/);
+  });
+
+  test('a repoURL that is not a Git URL is rejected by the config schema', () => {
+    expect(() => environment('a', { argocd: { repoURL: 'github.com/x' } })).toThrow(/argocd.repoURL is "github.com\/x" but must be a Git URL/);
+  });
+});
+
+/**
+ * What the ApplicationSet controller makes of one element: the template and templatePatch rendered with
+ * Go text/template + sprig (Helm's engine, which Argo CD's goTemplate also uses), the patch merged in,
+ * and the Application placed in the ApplicationSet's namespace.
+ */
+function renderApplicationSet(set: K8sObject, element: Record<string, unknown>): K8sObject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-appset-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: appset\nversion: 0.0.0\n');
+    const wrap = (text: string) => `{{- with .Values }}\n${text}{{- end }}\n`;
+    fs.writeFileSync(path.join(dir, 'templates', 'a-template.yaml'), wrap(YAML.stringify(set.spec.template)));
+    fs.writeFileSync(path.join(dir, 'templates', 'b-patch.yaml'), wrap(set.spec.templatePatch));
+    fs.writeFileSync(path.join(dir, 'element.json'), JSON.stringify(element));
+    const r = spawnSync(helmPath(3), ['template', 'x', dir, '-f', path.join(dir, 'element.json')], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+    const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
+    const [template, patch] = docs;
+    const app = merge(template, patch);
+    return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...app, metadata: { ...app.metadata, namespace: set.metadata.namespace } };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function merge(a: any, b: any): any {
+  if (b === undefined || b === null) return a;
+  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || Array.isArray(b)) return b;
+  const out: any = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+  return out;
+}

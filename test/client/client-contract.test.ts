@@ -1,0 +1,197 @@
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import Redis from 'ioredis';
+import * as os from 'os';
+import * as path from 'path';
+import { describeWithBinaries } from '../support/binaries';
+import { K8sObject, configMapData, loadDist, renderValues } from '../support/manifests';
+
+const CLIENT_CONFIG_MAP = 'session-database-client';
+const BASE = {
+  namespace: { name: 'sessions' },
+  auth: { existingSecret: 'session-auth' },
+  networkPolicy: { clients: { podSelector: { 'session-database/client': 'true' } } },
+};
+
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('the client contract ConfigMap', () => {
+  test('is always rendered, for standalone Redis with a redis:// URL to the sessions database', () => {
+    const data = configMapData(loadDist('dev'), CLIENT_CONFIG_MAP);
+    expect(data).toMatchSnapshot();
+    expect(data.REDIS_URL).toBe('redis://session-database-redis.session-dev.svc.cluster.local:6379/0');
+    expect(data).not.toHaveProperty('REDIS_SENTINELS');
+    expect(data).not.toHaveProperty('INFINISPAN_HOST');
+    expect(data.SESSION_PERSISTENCE_TYPE).toBe('redis');
+  });
+
+  test('names the sentinel Service and the master name in sentinel mode (no single-node URL)', () => {
+    const data = configMapData(loadDist('production'), CLIENT_CONFIG_MAP);
+    expect(data).toMatchObject({
+      REDIS_MODE: 'sentinel',
+      REDIS_SENTINELS: 'session-database-sentinel.session-store.svc.cluster.local:26379',
+      REDIS_MASTER_NAME: 'mymaster',
+      REDIS_SENTINEL_USERNAME: 'app',
+      REDIS_SENTINEL_PASSWORD_KEY: 'app-password',
+    });
+    expect(data).not.toHaveProperty('REDIS_URL');
+  });
+
+  test('points sessions at Infinispan when it is enabled', () => {
+    const data = configMapData(
+      renderValues({ ...BASE, infinispan: { enabled: true, cache: { name: 'agent-sessions' }, auth: { usernameKey: 'ispn-user', passwordKey: 'ispn-pass' } } }),
+      CLIENT_CONFIG_MAP,
+    );
+    expect(data).toMatchObject({
+      SESSION_PERSISTENCE_TYPE: 'infinispan',
+      INFINISPAN_HOST: 'session-database-infinispan.sessions.svc.cluster.local',
+      INFINISPAN_PORT: '11222',
+      INFINISPAN_CACHE_NAME: 'agent-sessions',
+      INFINISPAN_TLS: 'false',
+      INFINISPAN_SASL_MECHANISM: 'SCRAM-SHA-512',
+      INFINISPAN_USERNAME_KEY: 'ispn-user',
+      INFINISPAN_PASSWORD_KEY: 'ispn-pass',
+      CREDENTIALS_SECRET: 'session-auth',
+    });
+  });
+
+  test('takes the key prefix, the database numbers and the Secret name from the values', () => {
+    const data = configMapData(
+      renderValues({ ...BASE, redis: { mode: 'standalone', replicas: 1, databases: { sessions: 3, cache: 5 } }, sessions: { keyPrefix: 'sess:' } }),
+      CLIENT_CONFIG_MAP,
+    );
+    expect(data).toMatchObject({ REDIS_KEY_PREFIX: 'sess:', REDIS_SESSIONS_DB: '3', REDIS_CACHE_DB: '5', CREDENTIALS_SECRET: 'session-auth' });
+    expect(data.REDIS_URL).toMatch(/:6379\/3$/);
+  });
+
+  test('holds no password, only where the passwords are', () => {
+    for (const env of ['dev', 'production']) {
+      const data = configMapData(loadDist(env), CLIENT_CONFIG_MAP);
+      expect(Object.keys(data).filter((k) => /PASSWORD/.test(k)).every((k) => k.endsWith('_PASSWORD_KEY'))).toBe(true);
+      expect([data.REDIS_PASSWORD_KEY, data.REDIS_CACHE_PASSWORD_KEY]).toEqual(['app-password', 'cache-password']);
+    }
+  });
+});
+
+/**
+ * An application that knows ONLY the client ConfigMap and the Secret it names talks to a
+ * real redis-server that runs the synthesized users.acl (rendered by the synthesized
+ * common.sh). Kubernetes DNS is the one stand-in: the Service name in REDIS_URL resolves to
+ * the "pod" address 127.0.50.1.
+ */
+describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configured only from the contract', () => {
+  const IP = '127.0.50.1';
+  let objects: K8sObject[];
+  let contract: Record<string, string>;
+  let dir: string;
+  let server: ChildProcess | undefined;
+  const secret: Record<string, string> = {};
+  const clients: Redis[] = [];
+  const errors = new Map<Redis, string[]>();
+
+  /** What an app's Deployment does: envFrom the ConfigMap, secretKeyRef for the passwords. */
+  function appClient(user: 'sessions' | 'cache', overrides: Partial<{ password: string; keyPrefix: string | undefined }> = {}): Redis {
+    const url = new URL(contract.REDIS_URL);
+    const db = user === 'sessions' ? contract.REDIS_SESSIONS_DB : contract.REDIS_CACHE_DB;
+    url.hostname = IP; // DNS stand-in
+    url.pathname = `/${db}`;
+    const client = new Redis(url.toString(), {
+      username: user === 'sessions' ? contract.REDIS_USERNAME : contract.REDIS_CACHE_USERNAME,
+      password: overrides.password ?? secret[user === 'sessions' ? contract.REDIS_PASSWORD_KEY : contract.REDIS_CACHE_PASSWORD_KEY],
+      keyPrefix: 'keyPrefix' in overrides ? overrides.keyPrefix : user === 'sessions' ? contract.REDIS_KEY_PREFIX : contract.REDIS_CACHE_KEY_PREFIX,
+      tls: contract.REDIS_TLS === 'true' ? {} : undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+      connectTimeout: 2000,
+    });
+    client.on('error', (e: Error) => errors.set(client, [...(errors.get(client) ?? []), e.message]));
+    clients.push(client);
+    return client;
+  }
+
+  beforeAll(async () => {
+    objects = loadDist('dev');
+    contract = configMapData(objects, CLIENT_CONFIG_MAP);
+    expect(contract.REDIS_MODE).toBe('standalone');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'client-contract-'));
+    const secretsDir = path.join(dir, 'secrets');
+    fs.mkdirSync(secretsDir);
+    const acl = configMapData(objects, 'session-database-redis-config')['users.acl'];
+    for (const user of new Set([...acl.matchAll(/%PASSWORD:([a-z]+)%/g)].map((m) => m[1]))) {
+      const password = `${user}-${crypto.randomBytes(12).toString('base64url')}`;
+      fs.writeFileSync(path.join(secretsDir, `${user}-password`), password);
+      secret[`${user}-password`] = password;
+    }
+    fs.writeFileSync(path.join(dir, 'users.acl.template'), acl);
+    fs.writeFileSync(path.join(dir, 'common.sh'), configMapData(objects, 'session-database-redis-scripts')['common.sh']);
+    execFileSync('sh', ['-c', '. ./common.sh && render_acl users.acl.template > users.acl'], { cwd: dir, env: { PATH: process.env.PATH!, SECRETS_DIR: secretsDir }, timeout: 10_000 });
+    const port = new URL(contract.REDIS_URL).port;
+    if (await listening(IP, Number(port))) throw new Error(`${IP}:${port} is already taken (a leftover redis-server?); this test needs it free`);
+    server = spawn('timeout', ['-s', 'KILL', '120', 'redis-server', '--bind', IP, '--port', port, '--aclfile', path.join(dir, 'users.acl'),
+      '--save', '', '--appendonly', 'no', '--dir', dir, '--databases', '16'], { stdio: 'ignore', detached: true });
+    for (let i = 0; !(await listening(IP, Number(port))); i++) {
+      if (i > 50) throw new Error('redis-server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(() => {
+    for (const c of clients) c.disconnect();
+    if (server?.pid) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('stores and reads a session under the contract prefix in the sessions database', async () => {
+    const app = appClient('sessions');
+    await app.connect();
+    expect(await app.set('abc123', '{"user":"u1"}', 'EX', 60)).toBe('OK');
+    expect(await app.get('abc123')).toBe('{"user":"u1"}');
+    const raw = appClient('sessions', { keyPrefix: undefined });
+    await raw.connect();
+    expect(await raw.get(`${contract.REDIS_KEY_PREFIX}abc123`)).toBe('{"user":"u1"}');
+    expect(await raw.call('CLIENT', 'INFO')).toMatch(new RegExp(`db=${contract.REDIS_SESSIONS_DB} .*user=${contract.REDIS_USERNAME} `));
+  });
+
+  test('is refused outside the prefix the contract names', async () => {
+    const raw = appClient('sessions', { keyPrefix: undefined });
+    await raw.connect();
+    await expect(raw.set('not-a-session:1', 'x')).rejects.toThrow(/NOPERM/);
+  });
+
+  test('uses the cache user, prefix and database for the service cache', async () => {
+    const cache = appClient('cache');
+    await cache.connect();
+    expect(await cache.set('svc:item', 'v', 'EX', 60)).toBe('OK');
+    expect(await cache.get('svc:item')).toBe('v');
+    const raw = appClient('cache', { keyPrefix: undefined });
+    await raw.connect();
+    expect(await raw.call('CLIENT', 'INFO')).toMatch(new RegExp(`db=${contract.REDIS_CACHE_DB} `));
+    const app = appClient('sessions', { keyPrefix: undefined });
+    await app.connect();
+    await expect(app.get(`${contract.REDIS_CACHE_KEY_PREFIX}svc:item`)).rejects.toThrow(/NOPERM/);
+  });
+
+  test('cannot log in with a wrong password', async () => {
+    const wrong = appClient('sessions', { password: 'not-the-password' });
+    await expect(wrong.connect()).rejects.toThrow();
+    expect(errors.get(wrong)?.join('\n')).toMatch(/WRONGPASS/);
+  });
+});

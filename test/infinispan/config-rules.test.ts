@@ -1,0 +1,64 @@
+import { ConfigError, validate } from '../../src/config/load';
+import { helmTemplate } from '../support/helm';
+import { infinispanValues } from './values';
+
+const FILE = 'values/test.yaml';
+
+function problems(values: unknown): string[] {
+  try {
+    validate(values, FILE);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+describe('bad Infinispan input gives one clear error naming the key, the value and the fix', () => {
+  test('more owners than servers is refused', () => {
+    expect(problems(infinispanValues({ infinispan: { replicas: 2, cache: { owners: 3 } } }))).toEqual([
+      `${FILE}: infinispan.cache.owners is 3 but only 2 Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas`,
+    ]);
+  });
+
+  test('a max-idle longer than the lifespan is refused', () => {
+    expect(problems(infinispanValues({ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000 } } }))).toEqual([
+      `${FILE}: infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)`,
+    ]);
+  });
+
+  test('zero or negative segments are refused by the schema', () => {
+    expect(problems(infinispanValues({ infinispan: { cache: { segments: 0 } } }))).toEqual([
+      `${FILE}: infinispan.cache.segments is 0 but must be greater than 0; raise it`,
+    ]);
+    expect(problems(infinispanValues({ infinispan: { cache: { segments: -4 } } }))).toEqual([
+      `${FILE}: infinispan.cache.segments is -4 but must be greater than 0; raise it`,
+    ]);
+  });
+
+  test('a misspelt key is refused with the keys that exist', () => {
+    const [problem] = problems(infinispanValues({ infinispan: { cache: { owner: 2 } } }));
+    expect(problem).toMatch(/^values\/test\.yaml: infinispan\.cache\.owner is not a known key; did you mean infinispan\.cache\.owners\?/);
+  });
+
+  test('equal max-idle and lifespan, and owners equal to replicas, are fine', () => {
+    expect(problems(infinispanValues({ infinispan: { replicas: 2, cache: { owners: 2, lifespanMilliseconds: 60000, maxIdleMilliseconds: 60000 } } }))).toEqual([]);
+  });
+
+  test('the cross-key rules do not apply while Infinispan is off', () => {
+    const values = infinispanValues({ infinispan: { enabled: false, replicas: 1, cache: { owners: 2, maxIdleMilliseconds: 7200000 } } });
+    expect(problems(values)).toEqual([]);
+  });
+
+  test('helm refuses the same input with the same words', () => {
+    for (const [values, message] of [
+      [{ infinispan: { replicas: 2, cache: { owners: 3 } } }, 'infinispan.cache.owners is 3 but only 2 Infinispan servers run'],
+      [{ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000 } } }, 'infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000)'],
+      [{ infinispan: { cache: { segments: 0 } } }, 'infinispan.cache.segments'],
+    ] as const) {
+      const result = helmTemplate(3, infinispanValues(values));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(message);
+    }
+  });
+});

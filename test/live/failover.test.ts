@@ -1,0 +1,34 @@
+import { describeWithBinaries } from '../support/binaries';
+import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../support/redis-harness';
+
+jest.setTimeout(120000);
+
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'a crashed master fails over without losing acknowledged writes', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+
+  beforeAll(async () => {
+    cluster = new RedisCluster({ octet: 11, env: FAST_SCRIPT_ENV });
+    cluster.startAll();
+    await cluster.waitSettled(45000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('SIGKILL of the master: a replica is promoted, the client resumes, every acknowledged key survives, the old master rejoins as a replica', logged(async () => {
+    const drill = await failoverDrill(cluster, { mode: 'kill' });
+    console.log(`failover: kill → first acknowledged write on the new master ${drill.seconds.toFixed(2)} s; ${drill.acked} acknowledged writes, ${drill.lost} lost`);
+    expect(drill.acked).toBeGreaterThan(200);
+    expect(drill.lost).toBe(0);
+    expect(drill.newMaster).not.toBe(drill.oldMaster);
+    expect(await cluster.role(drill.oldMaster)).toBe('slave');
+    expect((await cluster.info(drill.oldMaster)).master_host).toBe(drill.newMaster.ip);
+    expect(await drill.writer.missingOn(cluster, drill.oldMaster)).toEqual([]);
+    expect(await cluster.sentinelMasters()).toEqual(cluster.sentinels.map(() => drill.newMaster.ip));
+    // Sentinel needs down-after-milliseconds to notice; the whole failover stays well within the budget.
+    const downAfter = Number(/down-after-milliseconds \S+ (\d+)/.exec(cluster.config['sentinel-monitor.conf'])![1]);
+    expect(drill.seconds).toBeGreaterThan(downAfter / 1000 - 0.5);
+    expect(drill.seconds).toBeLessThan(downAfter / 1000 + 6);
+  }));
+});

@@ -1,0 +1,40 @@
+import { describeWithBinaries } from '../support/binaries';
+import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../support/redis-harness';
+
+jest.setTimeout(120000);
+
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'stopping the master through its preStop hook hands mastership over first', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+
+  beforeAll(async () => {
+    cluster = new RedisCluster({ octet: 12, env: FAST_SCRIPT_ENV });
+    cluster.startAll();
+    await cluster.waitSettled(45000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('the preStop script of the manifest moves mastership, loses no acknowledged write and keeps the write gap short', logged(async () => {
+    const drill = await failoverDrill(cluster, { mode: 'handover' });
+    console.log(`handover: preStop took ${drill.preStop!.ms} ms; longest gap between acknowledged writes ${drill.maxGapSeconds.toFixed(2)} s; ${drill.acked} acknowledged, ${drill.lost} lost\n${drill.preStop!.stderr}`);
+    expect(drill.preStop!.code).toBe(0);
+    expect(drill.preStop!.stderr).toMatch(/mastership handed over/);
+    expect(drill.lost).toBe(0);
+    expect(drill.newMaster).not.toBe(drill.oldMaster);
+    // Handover does not wait for down-after-milliseconds: the gap is far below a crash failover.
+    expect(drill.maxGapSeconds).toBeLessThan(3);
+    expect(await cluster.role(drill.oldMaster)).toBe('slave');
+    expect(await drill.writer.missingOn(cluster, drill.oldMaster)).toEqual([]);
+  }));
+
+  test('the preStop hook of a replica returns at once and changes nothing', logged(async () => {
+    const master = await cluster.waitSettled();
+    const replica = cluster.redis.find((p) => p !== master)!;
+    const r = await cluster.preStop(replica);
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(2000);
+    expect(await cluster.role(master)).toBe('master');
+  }));
+});

@@ -1,0 +1,191 @@
+/**
+ * Live fixtures of the maintenance tests: Redis nodes started with the SYNTHESIZED
+ * redis-start.sh, redis.conf and users.acl (the start script renders the ACL from the
+ * mounted passwords), and the maintenance CronJobs' scripts run straight from the
+ * synthesized ConfigMap with the CronJob container's own env. Only what the cluster
+ * provides is replaced: mount paths, pod IP/name and DNS names (loopback addresses in
+ * 127.0.20.x … 127.0.29.x). Every process runs under `timeout -s KILL` in its own
+ * process group and dispose() kills them all.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import Redis from 'ioredis';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
+import { RunResult, User, fixturePasswords, run, waitFor, within } from '../support/redis-harness';
+import { PROJECT_ROOT } from '../../src/render/assets';
+
+export const FULLNAME = 'session-database';
+
+function merge(a: any, b: any): any {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+  return out;
+}
+
+/** Manifests of values/<env>.yaml with overrides, rendered in memory. */
+export function renderEnv(env: 'dev' | 'production', overrides: object = {}): K8sObject[] {
+  const base = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', `${env}.yaml`), 'utf8'));
+  return renderValues(merge(base, overrides), `${env}-maintenance-test`);
+}
+
+export function cronJobContainer(objects: K8sObject[], job: string) {
+  const cj = findObject(objects, 'CronJob', `${FULLNAME}-${job}`);
+  const pod = cj.spec.jobTemplate.spec.template.spec;
+  return { cronJob: cj, pod, container: pod.containers[0] };
+}
+
+export interface Node {
+  readonly ip: string;
+  readonly port: number;
+  readonly root: string;
+  proc?: ChildProcess;
+  exited?: Promise<number | null>;
+}
+
+export class Lab {
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'maintenance-live-'));
+  readonly passwords = fixturePasswords();
+  readonly nodes: Node[] = [];
+  private readonly groups = new Set<number>();
+  private readonly clients = new Set<Redis>();
+
+  constructor(readonly objects: K8sObject[], private readonly maxLifetimeSeconds = 600) {}
+
+  /** Start a standalone Redis node the way its StatefulSet container does (redis-start.sh). */
+  async startRedis(ip: string, extraConf: string[] = []): Promise<Node> {
+    const sts = findObject(this.objects, 'StatefulSet', `${FULLNAME}-redis`);
+    const c = sts.spec.template.spec.containers[0];
+    const root = path.join(this.root, ip);
+    const dirs: Record<string, string> = {};
+    for (const m of c.volumeMounts) {
+      dirs[m.mountPath] = path.join(root, m.name);
+      fs.mkdirSync(dirs[m.mountPath], { recursive: true });
+    }
+    const config = configMapData(this.objects, `${FULLNAME}-redis-config`);
+    for (const [k, v] of Object.entries(config)) fs.writeFileSync(path.join(root, 'templates', k), v + (k === 'redis.conf' ? extraConf.map((l) => `\n${l}`).join('') + '\n' : ''));
+    for (const [k, v] of Object.entries(configMapData(this.objects, `${FULLNAME}-redis-scripts`))) fs.writeFileSync(path.join(root, 'scripts', k), v, { mode: 0o555 });
+    for (const u of Object.keys(this.passwords) as User[]) fs.writeFileSync(path.join(root, 'secrets', `${u}-password`), this.passwords[u], { mode: 0o400 });
+    const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
+    for (const e of c.env) {
+      if (e.valueFrom) env[e.name] = e.valueFrom.fieldRef.fieldPath === 'status.podIP' ? ip : `${FULLNAME}-redis-0`;
+      else env[e.name] = this.localPath(dirs, String(e.value));
+    }
+    env.ANNOUNCE_HOST = ip;
+    const node: Node = { ip, port: Number(env.REDIS_PORT), root };
+    const cmd = c.command.map((a: string) => this.localPath(dirs, a));
+    this.spawn(node, cmd, env, path.join(root, 'container.log'));
+    await waitFor(`redis on ${ip}`, async () => (await this.cli(node, 'monitor', ['PING'])).stdout.trim() === 'PONG', 20000);
+    this.nodes.push(node);
+    return node;
+  }
+
+  private localPath(dirs: Record<string, string>, value: string): string {
+    for (const [mp, dir] of Object.entries(dirs).sort((a, b) => b[0].length - a[0].length)) {
+      if (value === mp || value.startsWith(`${mp}/`)) return dir + value.slice(mp.length);
+    }
+    return value;
+  }
+
+  private spawn(node: Node, cmd: string[], env: Record<string, string>, log: string) {
+    const fd = fs.openSync(log, 'a');
+    const proc = spawn('timeout', ['-s', 'KILL', String(this.maxLifetimeSeconds), ...cmd], { env, cwd: node.root, detached: true, stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    this.groups.add(proc.pid!);
+    node.proc = proc;
+    node.exited = new Promise((r) => proc.on('exit', (code) => r(code)));
+  }
+
+  /**
+   * Run a maintenance CronJob's container command from the synthesized manifests: its
+   * ConfigMap files, only the passwords its Secret volume mounts, its env (DNS names
+   * and mount paths replaced by fixtures, `env` overriding).
+   */
+  async runJob(job: string, fixtures: { redisHost: string; sentinelPattern?: string; backupDir?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+    const { pod, container } = cronJobContainer(this.objects, job);
+    const dir = fs.mkdtempSync(path.join(this.root, `${job}-`));
+    const dirs: Record<string, string> = {};
+    for (const m of container.volumeMounts) {
+      const vol = pod.volumes.find((v: any) => v.name === m.name);
+      const d = vol.persistentVolumeClaim && fixtures.backupDir ? fixtures.backupDir : path.join(dir, m.name);
+      fs.mkdirSync(d, { recursive: true });
+      dirs[m.mountPath] = d;
+      if (vol.configMap) {
+        for (const [k, v] of Object.entries(configMapData(this.objects, vol.configMap.name))) fs.writeFileSync(path.join(d, k), v, { mode: vol.configMap.defaultMode });
+      } else if (vol.secret) {
+        for (const item of vol.secret.items) fs.writeFileSync(path.join(d, item.path), this.passwords[item.key.replace(/-password$/, '') as User], { mode: 0o400 });
+      }
+    }
+    const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
+    for (const e of container.env) {
+      if (e.valueFrom) throw new Error(`${job}: env ${e.name} uses valueFrom`);
+      env[e.name] = this.localPath(dirs, String(e.value));
+    }
+    env.REDIS_SERVICE_HOST = fixtures.redisHost;
+    if (fixtures.sentinelPattern) env.SENTINEL_HOST_PATTERN = fixtures.sentinelPattern;
+    for (const [k, v] of Object.entries(env)) if (/\.svc\b/.test(v) && !(k === 'SENTINEL_HOST_PATTERN' && env.REDIS_MODE !== 'sentinel')) throw new Error(`${job}: env ${k}=${v} needs cluster DNS`);
+    Object.assign(env, fixtures.env ?? {});
+    const [file, ...args] = container.command.map((a: string) => this.localPath(dirs, a));
+    return run(file, args, { env, timeoutMs: fixtures.timeoutMs ?? 120000, cwd: dir });
+  }
+
+  cli(node: Node, user: User, args: string[], timeoutMs = 5000): Promise<RunResult> {
+    return run('redis-cli', ['--no-auth-warning', '--user', user, '-h', node.ip, '-p', String(node.port), ...args], {
+      env: { PATH: process.env.PATH!, HOME: this.root, REDISCLI_AUTH: this.passwords[user] },
+      timeoutMs,
+    });
+  }
+
+  client(node: Node, user: User, db = 0): Redis {
+    const c = new Redis({ host: node.ip, port: node.port, username: user, password: this.passwords[user], db, maxRetriesPerRequest: 1, retryStrategy: () => null, enableAutoPipelining: false });
+    c.on('error', () => undefined);
+    this.clients.add(c);
+    return c;
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    for (const pid of this.groups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await Promise.all(this.nodes.map((n) => n.exited && within(n.exited, 5000)));
+    if (!process.env.KEEP_MAINTENANCE_LIVE) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Every key of one DB under a pattern, with type, value (DUMP payload) and PTTL, read as an ACL user. */
+export async function snapshot(c: Redis, match: string): Promise<Map<string, { type: string; value: string; pttl: number }>> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, batch] = await c.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    batch.forEach((k) => keys.add(k));
+  } while (cursor !== '0');
+  const out = new Map<string, { type: string; value: string; pttl: number }>();
+  const sorted = [...keys].sort();
+  for (let i = 0; i < sorted.length; i += 500) {
+    const slice = sorted.slice(i, i + 500);
+    const p = c.pipeline();
+    for (const k of slice) p.type(k).pttl(k);
+    const res = await p.exec();
+    const values = await Promise.all(slice.map(async (k, j) => {
+      const type = res![2 * j][1] as string;
+      if (type === 'string') return c.get(k);
+      if (type === 'zset') return JSON.stringify(await c.zrange(k, 0, -1, 'WITHSCORES'));
+      if (type === 'hash') return JSON.stringify(Object.entries(await c.hgetall(k)).sort());
+      if (type === 'set') return JSON.stringify((await c.smembers(k)).sort());
+      if (type === 'list') return JSON.stringify(await c.lrange(k, 0, -1));
+      return `<${type}>`;
+    }));
+    slice.forEach((k, j) => out.set(k, { type: res![2 * j][1] as string, value: String(values[j]), pttl: Number(res![2 * j + 1][1]) }));
+  }
+  return out;
+}

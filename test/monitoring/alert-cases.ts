@@ -1,0 +1,306 @@
+/**
+ * promtool unit tests for every alert: series that must fire it (with the exact
+ * labels of the firing alert) and series that must not. Values are derived from the
+ * rendered config (thresholds, job names, namespace, replica counts), so the same
+ * cases prove that a changed threshold moves the alert.
+ */
+export interface CaseConfig {
+  readonly namespace: string;
+  readonly fullname: string;
+  readonly replicas: number;
+  readonly sentinels: number;
+  readonly sessionsDb: number;
+  readonly maxclients: number;
+  readonly alerts: {
+    readonly memoryWarningRatio: number;
+    readonly memoryCriticalRatio: number;
+    readonly connectionsWarningRatio: number;
+    readonly replicationLagSeconds: number;
+    readonly backupMaxAgeHours: number;
+    readonly cleanupMaxAgeMinutes: number;
+  };
+}
+
+export interface Series {
+  readonly series: string;
+  readonly values: string;
+}
+
+export interface AlertCase {
+  readonly alert: string;
+  readonly severity: 'critical' | 'warning' | 'info';
+  /** Series that make the alert fire, and the labels the firing alert carries (besides alertname, alertstate, severity, namespace). */
+  readonly fire: { readonly series: Series[]; readonly labels: Record<string, string> };
+  /** Series (near the threshold, or of another release) that must leave it silent. */
+  readonly quiet: { readonly series: Series[] };
+}
+
+/** Number of one-minute samples per series: enough for every `for` plus the 10m offsets. */
+export const STEPS = 90;
+const constant = (v: number | string) => `${v}x${STEPS}`;
+const sel = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ');
+
+export function alertCases(c: CaseConfig): AlertCase[] {
+  const ns = c.namespace;
+  const redisJob = `${c.fullname}-redis`;
+  const sentinelJob = `${c.fullname}-sentinel`;
+  const pod = (i: number) => ({ namespace: ns, job: redisJob, pod: `${c.fullname}-redis-${i}`, instance: `${c.fullname}-redis-${i}` });
+  const sentinelPod = (i: number) => ({ namespace: ns, job: sentinelJob, pod: `${c.fullname}-sentinel-${i}`, instance: `${c.fullname}-sentinel-${i}` });
+  const other = { namespace: 'another-namespace', job: redisJob, pod: 'x-0', instance: 'x-0' };
+  const s = (metric: string, labels: Record<string, string>, values: string): Series => ({ series: `${metric}{${sel(labels)}}`, values });
+  const role = (i: number, r: 'master' | 'slave') => s('redis_instance_info', { ...pod(i), role: r }, constant(1));
+  const a = c.alerts;
+  const maxBytes = 1_000_000;
+  const db = `db${c.sessionsDb}`;
+  const master = { master_name: 'mymaster', master_address: '10.0.0.1:6379' };
+  const job = (cron: string) => `${c.fullname}-${cron}-29000000`;
+  // redis_exporter labels a replica's link metrics with its master (seen in test/monitoring/live).
+  const link = { ...pod(1), master_host: `${c.fullname}-redis-0.${c.fullname}-redis-headless`, master_port: '6379' };
+
+  return [
+    {
+      alert: 'RedisDown',
+      severity: 'critical',
+      fire: { series: [s('redis_up', pod(0), constant(0))], labels: pod(0) },
+      quiet: { series: [s('redis_up', pod(0), constant(1)), s('redis_up', other, constant(0))] },
+    },
+    {
+      alert: 'RedisNoMaster',
+      severity: 'critical',
+      fire: { series: [role(0, 'slave'), role(1, 'slave')], labels: {} },
+      quiet: { series: [role(0, 'master'), role(1, 'slave'), s('redis_instance_info', { ...other, role: 'slave' }, constant(1))] },
+    },
+    {
+      alert: 'RedisMultipleMasters',
+      severity: 'critical',
+      fire: { series: [role(0, 'master'), role(1, 'master'), role(2, 'slave')], labels: {} },
+      quiet: { series: [role(0, 'master'), role(1, 'slave'), s('redis_instance_info', { ...other, role: 'master' }, constant(1))] },
+    },
+    {
+      alert: 'RedisReplicaLinkDown',
+      severity: 'critical',
+      fire: { series: [s('redis_master_link_up', link, constant(0))], labels: link },
+      quiet: { series: [s('redis_master_link_up', link, constant(1))] },
+    },
+    {
+      alert: 'RedisReplicationBroken',
+      severity: 'warning',
+      fire: { series: [s('redis_master_last_io_seconds_ago', link, constant(a.replicationLagSeconds + 5))], labels: link },
+      quiet: { series: [s('redis_master_last_io_seconds_ago', link, constant(a.replicationLagSeconds))] },
+    },
+    {
+      alert: 'RedisDisconnectedReplicas',
+      severity: 'warning',
+      fire: { series: [role(0, 'master'), s('redis_connected_slaves', pod(0), constant(c.replicas - 2))], labels: {} },
+      quiet: {
+        series: [
+          role(0, 'master'), role(1, 'slave'),
+          s('redis_connected_slaves', pod(0), constant(c.replicas - 1)),
+          // A replica has no replicas of its own; only the master's count matters.
+          s('redis_connected_slaves', pod(1), constant(0)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisMemoryHigh',
+      severity: 'warning',
+      fire: {
+        series: [
+          s('redis_memory_used_bytes', pod(0), constant(Math.round(maxBytes * (a.memoryWarningRatio + a.memoryCriticalRatio) / 2))),
+          s('redis_memory_max_bytes', pod(0), constant(maxBytes)),
+        ],
+        labels: pod(0),
+      },
+      quiet: {
+        series: [
+          s('redis_memory_used_bytes', pod(0), constant(Math.round(maxBytes * (a.memoryWarningRatio - 0.02)))),
+          s('redis_memory_max_bytes', pod(0), constant(maxBytes)),
+          // maxmemory 0 (unlimited) must not divide into an alert.
+          s('redis_memory_used_bytes', pod(1), constant(maxBytes)),
+          s('redis_memory_max_bytes', pod(1), constant(0)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisMemoryCritical',
+      severity: 'critical',
+      fire: {
+        series: [
+          s('redis_memory_used_bytes', pod(0), constant(Math.round(maxBytes * (a.memoryCriticalRatio + 1) / 2))),
+          s('redis_memory_max_bytes', pod(0), constant(maxBytes)),
+        ],
+        labels: pod(0),
+      },
+      quiet: {
+        series: [
+          s('redis_memory_used_bytes', pod(0), constant(Math.round(maxBytes * (a.memoryCriticalRatio - 0.02)))),
+          s('redis_memory_max_bytes', pod(0), constant(maxBytes)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisSessionEvictions',
+      severity: 'critical',
+      fire: { series: [s('redis_evicted_keys_total', pod(0), `0x40 3x${STEPS - 40}`)], labels: pod(0) },
+      quiet: { series: [s('redis_evicted_keys_total', pod(0), constant(7)), s('redis_evicted_keys_total', other, `0x40 3x${STEPS - 40}`)] },
+    },
+    {
+      alert: 'RedisConnectionsNearLimit',
+      severity: 'warning',
+      fire: {
+        series: [
+          s('redis_connected_clients', pod(0), constant(Math.ceil(c.maxclients * (a.connectionsWarningRatio + 0.05)))),
+          s('redis_config_maxclients', pod(0), constant(c.maxclients)),
+        ],
+        labels: pod(0),
+      },
+      quiet: {
+        series: [
+          s('redis_connected_clients', pod(0), constant(Math.floor(c.maxclients * (a.connectionsWarningRatio - 0.05)))),
+          s('redis_config_maxclients', pod(0), constant(c.maxclients)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisRejectedConnections',
+      severity: 'warning',
+      fire: { series: [s('redis_rejected_connections_total', pod(0), `0x40 2x${STEPS - 40}`)], labels: pod(0) },
+      quiet: { series: [s('redis_rejected_connections_total', pod(0), constant(2))] },
+    },
+    {
+      alert: 'RedisRdbSaveFailing',
+      severity: 'warning',
+      fire: { series: [s('redis_rdb_last_bgsave_status', pod(0), constant(0))], labels: pod(0) },
+      quiet: { series: [s('redis_rdb_last_bgsave_status', pod(0), constant(1))] },
+    },
+    {
+      alert: 'RedisNoRecentRdbSave',
+      severity: 'warning',
+      // The test clock starts at 0: a save "before" it is a negative timestamp.
+      fire: {
+        series: [
+          s('redis_rdb_last_save_timestamp_seconds', pod(0), constant(-(a.backupMaxAgeHours * 3600 + 60))),
+          s('redis_rdb_changes_since_last_save', pod(0), constant(10)),
+        ],
+        labels: pod(0),
+      },
+      quiet: {
+        series: [
+          // Old snapshot but nothing changed since: nothing to lose.
+          s('redis_rdb_last_save_timestamp_seconds', pod(0), constant(-(a.backupMaxAgeHours * 3600 + 60))),
+          s('redis_rdb_changes_since_last_save', pod(0), constant(0)),
+          s('redis_rdb_last_save_timestamp_seconds', pod(1), constant(0)),
+          s('redis_rdb_changes_since_last_save', pod(1), constant(10)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisSentinelDown',
+      severity: 'warning',
+      fire: { series: [s('redis_up', sentinelPod(0), constant(0))], labels: sentinelPod(0) },
+      quiet: { series: [s('redis_up', sentinelPod(0), constant(1))] },
+    },
+    {
+      alert: 'RedisSentinelQuorumUnreachable',
+      severity: 'critical',
+      fire: { series: [s('redis_sentinel_master_ckquorum_status', { ...sentinelPod(0), ...master }, constant(0))], labels: { ...sentinelPod(0), ...master } },
+      quiet: { series: [s('redis_sentinel_master_ckquorum_status', { ...sentinelPod(0), ...master }, constant(1))] },
+    },
+    {
+      alert: 'RedisSentinelCountLow',
+      severity: 'warning',
+      fire: { series: [s('redis_sentinel_master_ok_sentinels', { ...sentinelPod(0), ...master }, constant(c.sentinels - 1))], labels: { ...sentinelPod(0), ...master } },
+      quiet: { series: [s('redis_sentinel_master_ok_sentinels', { ...sentinelPod(0), ...master }, constant(c.sentinels))] },
+    },
+    {
+      alert: 'RedisSentinelMasterNotOk',
+      severity: 'critical',
+      fire: {
+        series: [s('redis_sentinel_master_status', { ...sentinelPod(0), ...master, master_status: 'odown' }, constant(1))],
+        labels: { ...sentinelPod(0), ...master, master_status: 'odown' },
+      },
+      quiet: { series: [s('redis_sentinel_master_status', { ...sentinelPod(0), ...master, master_status: 'ok' }, constant(1))] },
+    },
+    {
+      alert: 'RedisMaintenanceJobFailed',
+      severity: 'warning',
+      fire: { series: [s('kube_job_status_failed', { namespace: ns, job_name: job('backup'), reason: 'BackoffLimitExceeded' }, constant(1))], labels: { job_name: job('backup'), reason: 'BackoffLimitExceeded' } },
+      quiet: {
+        series: [
+          s('kube_job_status_failed', { namespace: ns, job_name: job('session-cleanup') }, constant(0)),
+          s('kube_job_status_failed', { namespace: ns, job_name: 'another-app-backup-29000000' }, constant(1)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisCleanupNotRun',
+      severity: 'warning',
+      fire: {
+        series: [s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-session-cleanup` }, constant(-(a.cleanupMaxAgeMinutes * 60)))],
+        labels: { cronjob: `${c.fullname}-session-cleanup` },
+      },
+      quiet: {
+        series: [
+          s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-session-cleanup` }, '0+60x90'),
+          s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-backup` }, constant(-(a.cleanupMaxAgeMinutes * 60))),
+        ],
+      },
+    },
+    {
+      alert: 'RedisBackupTooOld',
+      severity: 'critical',
+      fire: {
+        series: [s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-backup` }, constant(-(a.backupMaxAgeHours * 3600)))],
+        labels: { cronjob: `${c.fullname}-backup` },
+      },
+      quiet: {
+        series: [
+          s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-backup` }, constant(-(a.backupMaxAgeHours * 3600) + 7200)),
+          s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-session-cleanup` }, constant(-(a.backupMaxAgeHours * 3600))),
+        ],
+      },
+    },
+    {
+      alert: 'RedisExporterScrapeFailing',
+      severity: 'warning',
+      fire: { series: [s('up', sentinelPod(1), constant(0))], labels: sentinelPod(1) },
+      quiet: { series: [s('up', pod(0), constant(1)), s('up', sentinelPod(1), constant(1)), s('up', other, constant(0))] },
+    },
+    {
+      alert: 'RedisExporterTargetsMissing',
+      severity: 'warning',
+      fire: { series: [s('redis_up', other, constant(1))], labels: { job: redisJob } },
+      quiet: { series: [s('redis_up', pod(0), constant(0))] },
+    },
+    {
+      alert: 'RedisSessionKeysWithoutTtl',
+      severity: 'info',
+      fire: {
+        series: [s('redis_db_keys', { ...pod(0), db }, constant(10)), s('redis_db_keys_expiring', { ...pod(0), db }, constant(7))],
+        labels: { ...pod(0), db },
+      },
+      quiet: {
+        series: [
+          s('redis_db_keys', { ...pod(0), db }, constant(10)), s('redis_db_keys_expiring', { ...pod(0), db }, constant(10)),
+          // The cache database may hold keys without TTL.
+          s('redis_db_keys', { ...pod(0), db: `db${c.sessionsDb + 1}` }, constant(10)),
+          s('redis_db_keys_expiring', { ...pod(0), db: `db${c.sessionsDb + 1}` }, constant(0)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisSessionCountDropped',
+      severity: 'info',
+      fire: { series: [role(0, 'master'), s('redis_db_keys', { ...pod(0), db }, `1000x40 200x${STEPS - 40}`)], labels: {} },
+      quiet: {
+        series: [
+          role(0, 'master'), role(1, 'slave'),
+          s('redis_db_keys', { ...pod(0), db }, `1000x40 900x${STEPS - 40}`),
+          // An emptied replica is not a session loss.
+          s('redis_db_keys', { ...pod(1), db }, `1000x40 0x${STEPS - 40}`),
+        ],
+      },
+    },
+  ];
+}
