@@ -4,9 +4,10 @@ import { configSchema, defaultConfig } from '../config/schema';
 
 /** The chart's values.schema.json: the config schema as JSON Schema (draft-07, which Helm 3 and 4 both read). */
 export function valuesJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
-  return { ...schema, title: 'session-database values' };
+  cachedSchema ??= { ...(z.toJSONSchema(configSchema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>), title: 'session-database values' };
+  return structuredClone(cachedSchema);
 }
+let cachedSchema: Record<string, unknown> | undefined;
 
 export interface ValueDoc {
   readonly path: string;
@@ -20,6 +21,12 @@ export interface ValueDoc {
 
 /** Every key of the config, in schema order, with its description, type and default. */
 export function valueDocs(): ValueDoc[] {
+  cachedDocs ??= collectValueDocs();
+  return cachedDocs;
+}
+let cachedDocs: ValueDoc[] | undefined;
+
+function collectValueDocs(): ValueDoc[] {
   const defaults = defaultConfig();
   const docs: ValueDoc[] = [];
   const walk = (node: any, prefix: string, depth: number) => {

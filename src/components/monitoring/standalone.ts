@@ -8,6 +8,7 @@ import { IContainer } from 'kubernetes-models/v1/Container';
 import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
+import { serviceAccount } from '../shared/service-account';
 import { labels, metadata, selectorLabels } from '../shared/naming';
 import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import {
@@ -29,16 +30,6 @@ function claimSpec(ctx: RenderContext, valuesPath: string, storage: Storage) {
     storageClassName: ctx.optional(truthy(`${valuesPath}.storageClass`), storage.storageClass),
     resources: { requests: { storage: storage.size } },
   };
-}
-
-function serviceAccount(scope: Construct, ctx: RenderContext, component: string) {
-  manifest(scope, `${component}-sa`, {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: metadata(ctx, component, component),
-    // None of the three talks to the Kubernetes API.
-    automountServiceAccountToken: false,
-  });
 }
 
 function service(scope: Construct, ctx: RenderContext, component: string, port: number) {

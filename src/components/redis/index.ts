@@ -1,25 +1,15 @@
 import { Construct } from 'constructs';
 import { eq, at, truthy, all } from '../../config/expr';
 import { RenderContext } from '../../render/context';
-import { manifest } from '../shared/api-object';
-import { metadata } from '../shared/naming';
+import { serviceAccount } from '../shared/service-account';
 import { RedisConfigMaps } from './config-maps';
 import { REDIS_PORT, SENTINEL_PORT } from './contract';
 import { disruptionBudget } from './disruption-budget';
-import { RedisStatefulSet } from './redis-statefulset';
-import { SentinelStatefulSet } from './sentinel-statefulset';
+import { ServerStatefulSet } from './server-statefulset';
 import { ServicePair } from './services';
 
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 
-function serviceAccount(scope: Construct, ctx: RenderContext, component: string) {
-  manifest(scope, `${component}-sa`, {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: metadata(ctx, component, component),
-    automountServiceAccountToken: false,
-  });
-}
 
 /** Redis data nodes, plus Sentinels in sentinel mode. */
 export class Redis extends Construct {
@@ -28,7 +18,7 @@ export class Redis extends Construct {
     new RedisConfigMaps(this, 'config', ctx);
     serviceAccount(this, ctx, 'redis');
     new ServicePair(this, 'redis-services', ctx, { component: 'redis', port: REDIS_PORT, portName: 'redis' });
-    new RedisStatefulSet(this, 'redis', ctx);
+    new ServerStatefulSet(this, 'redis', ctx, 'redis');
     const redisPdb = ctx.guard(this, 'redis-pdb-guard', truthy('redis.podDisruptionBudget.enabled'));
     if (redisPdb) disruptionBudget(redisPdb, ctx, 'redis', ctx.values.redis.podDisruptionBudget.maxUnavailable);
 
@@ -36,7 +26,7 @@ export class Redis extends Construct {
     if (sentinel) {
       serviceAccount(sentinel, ctx, 'sentinel');
       new ServicePair(sentinel, 'sentinel-services', ctx, { component: 'sentinel', port: SENTINEL_PORT, portName: 'sentinel' });
-      new SentinelStatefulSet(sentinel, 'statefulset', ctx);
+      new ServerStatefulSet(sentinel, 'statefulset', ctx, 'sentinel');
       const pdb = ctx.guard(sentinel, 'pdb-guard', all(truthy('redis.sentinel.podDisruptionBudget.enabled')));
       if (pdb) disruptionBudget(pdb, ctx, 'sentinel', ctx.values.redis.sentinel.podDisruptionBudget.maxUnavailable);
     }

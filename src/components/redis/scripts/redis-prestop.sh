@@ -1,7 +1,14 @@
 #!/bin/sh
 # preStop of a Redis node: a master hands mastership over before it stops.
-# Writes are paused first so nothing is acknowledged that the new master lacks,
-# then a sentinel promotes a replica; we return once this node is a replica.
+#  1. Writes are paused (CLIENT PAUSE WRITE), so nothing is acknowledged that the new
+#     master lacks.
+#  2. Wait until the online replicas hold every write (master_repl_offset).
+#  3. Ask a sentinel for a failover (SENTINEL FAILOVER); it promotes the best replica.
+#  4. As soon as the sentinels name the new master, follow it (REPLICAOF) and drop the
+#     paused client connections, so clients reconnect through the sentinels at once.
+#     The sentinels would convert this node themselves, but their commands queue behind
+#     the paused writes (PUBLISH is paused too), so they cannot.
+# We return once this node is a replica, or after the handover time limit.
 set -u
 . "$(dirname "$0")/common.sh"
 
@@ -11,20 +18,28 @@ role=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
 
 # Leave Redis 10 s of the grace period to save and exit after the handover.
 limit=${HANDOVER_SECONDS:-$((${TERMINATION_GRACE_SECONDS:-40} - 10))}
+catchup=${CATCHUP_SECONDS:-10}
 pause_ms=$((limit * 1000))
+started=$(date +%s)
+deadline=$((started + limit))
 cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT PAUSE "$pause_ms" WRITE >/dev/null
 
-# Replicas must hold every write before one is promoted.
-deadline=$(($(date +%s) + limit))
+# Replicas must hold every write before one is promoted: wait for all online replicas
+# (up to $catchup s), else settle for at least one.
 while [ "$(date +%s)" -lt "$deadline" ]; do
   info=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" INFO replication | tr -d '\r')
   offset=$(echo "$info" | sed -n 's/^master_repl_offset://p')
-  behind=$(echo "$info" | grep '^slave[0-9]*:' | sed 's/.*offset=\([0-9]*\).*/\1/' | awk -v o="$offset" '$1 < o' | wc -l)
-  synced=$(echo "$info" | grep -c '^slave[0-9]*:.*state=online' || true)
-  if [ "$synced" -gt 0 ] && [ "$behind" -lt "$synced" ]; then
+  online=$(echo "$info" | grep '^slave[0-9]*:.*state=online' | sed 's/.*offset=\([0-9]*\).*/\1/')
+  synced=$(echo "$online" | grep -c . || true)
+  current=$(echo "$online" | awk -v o="$offset" '$1 != "" && $1 >= o' | wc -l)
+  if [ "$synced" -gt 0 ] && [ "$current" -eq "$synced" ]; then
     break
   fi
-  sleep 0.1
+  if [ "$current" -gt 0 ] && [ $(($(date +%s) - started)) -ge "$catchup" ]; then
+    log "only $current of $synced replicas caught up after ${catchup}s; handing over anyway"
+    break
+  fi
+  sleep 0.05
 done
 
 i=0
@@ -37,13 +52,21 @@ while [ "$i" -lt "$SENTINEL_NODES" ]; do
 done
 
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  role=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
-  if [ "$role" != master ]; then
-    log "mastership handed over"
+  master=$(sentinel_master_addr || true)
+  if [ -n "$master" ] && [ "$master" != "$ANNOUNCE_HOST" ]; then
+    cli_as sentinel "$POD_IP" "$REDIS_PORT" REPLICAOF "$master" "$REDIS_PORT" >/dev/null
+    cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT KILL TYPE normal >/dev/null 2>&1 || true
     cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true
+    log "mastership handed over to $master"
     exit 0
   fi
-  sleep 0.2
+  role=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
+  if [ "$role" != master ]; then
+    cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true
+    log "mastership handed over"
+    exit 0
+  fi
+  sleep 0.1
 done
 log "handover did not finish in ${limit}s"
 cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true

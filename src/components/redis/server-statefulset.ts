@@ -1,0 +1,101 @@
+import { Construct } from 'constructs';
+import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { at, ne } from '../../config/expr';
+import { RenderContext } from '../../render/context';
+import { exporterContainer } from '../monitoring/exporter';
+import { manifest } from '../shared/api-object';
+import { labels, metadata, selectorLabels } from '../shared/naming';
+import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import { tlsSecretName } from '../tls/names';
+import { PATHS, REDIS_PORT, SENTINEL_PORT, authSecretName, names, scriptEnvironment } from './contract';
+import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes, spreading } from './pod-parts';
+
+export type ServerRole = 'redis' | 'sentinel';
+
+/** What differs between the Redis data nodes and the Sentinels; everything else is shared. */
+function roleSpec(ctx: RenderContext, role: ServerRole) {
+  const n = names(ctx);
+  if (role === 'redis') {
+    const v = ctx.values.redis;
+    return {
+      values: v,
+      valuesPath: 'redis',
+      headless: n.redisHeadless,
+      serviceAccount: n.redis,
+      port: REDIS_PORT,
+      terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
+      // The start script may wait for the sentinels or load a large AOF.
+      startupFailureThreshold: 120,
+      // A master hands mastership over before it stops.
+      lifecycle: { preStop: { exec: { command: ['sh', `${PATHS.scripts}/redis-prestop.sh`] } } },
+    };
+  }
+  const v = ctx.values.redis.sentinel;
+  return {
+    values: v,
+    valuesPath: 'redis.sentinel',
+    headless: n.sentinelHeadless,
+    serviceAccount: n.sentinel,
+    port: SENTINEL_PORT,
+    terminationGracePeriodSeconds: 30,
+    startupFailureThreshold: 60,
+    lifecycle: undefined,
+  };
+}
+
+/**
+ * The StatefulSet of a server role. Redis: pod 0 is master at first boot, the sentinels
+ * decide after that. Sentinel: its state (current master, epochs) survives restarts on its volume.
+ */
+export class ServerStatefulSet extends Construct {
+  constructor(scope: Construct, id: string, ctx: RenderContext, role: ServerRole) {
+    super(scope, id);
+    const spec = roleSpec(ctx, role);
+    const v = spec.values;
+    const n = names(ctx);
+    const storage = dataStorage(ctx, `${spec.valuesPath}.persistence`, v.persistence);
+    manifest<IStatefulSet>(this, 'statefulset', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: metadata(ctx, role, role),
+      spec: {
+        serviceName: spec.headless,
+        replicas: v.replicas,
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate' },
+        selector: { matchLabels: selectorLabels(ctx, role) },
+        volumeClaimTemplates: storage.volumeClaimTemplates as any,
+        template: {
+          metadata: { labels: labels(ctx, role) },
+          spec: {
+            serviceAccountName: spec.serviceAccount,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+            securityContext: podSecurityContext(REDIS_UID),
+            ...spreading(ctx, role, `${spec.valuesPath}.topologySpread`, v.topologySpread),
+            containers: [
+              {
+                name: role,
+                image: `${v.image.repository}:${v.image.tag}`,
+                imagePullPolicy: v.image.pullPolicy,
+                command: ['sh', `${PATHS.scripts}/${role}-start.sh`],
+                env: scriptEnvironment(ctx, role),
+                ports: [{ name: role, containerPort: spec.port, protocol: 'TCP' }],
+                startupProbe: execProbe(`${role}-probe.sh`, 'liveness', 5, spec.startupFailureThreshold),
+                livenessProbe: execProbe(`${role}-probe.sh`, 'liveness', 10, 3),
+                readinessProbe: execProbe(`${role}-probe.sh`, 'readiness', 5, 2, 3),
+                lifecycle: spec.lifecycle,
+                resources: ctx.json(v.resources),
+                securityContext: containerSecurityContext(REDIS_UID),
+                volumeMounts: scriptVolumeMounts(ctx),
+              },
+              ...ctx.list(ctx.optional(ne(at('monitoring.mode'), 'off'), exporterContainer(ctx, role))),
+            ],
+            volumes: ctx.list(...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume),
+          },
+        },
+      },
+    });
+  }
+}
