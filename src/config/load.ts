@@ -111,6 +111,12 @@ function issueMessages(issue: z.core.$ZodIssue, input: unknown, file: string): s
       return [`${at} is ${describe(value)} but must be one of ${issue.values.map((v) => String(v)).join(', ')}`];
     case 'invalid_format':
       return [`${at} is ${describe(value)} but must be ${issue.message}`];
+    case 'invalid_key': {
+      const badKey = String(issue.path[issue.path.length - 1]);
+      const parent = issue.path.slice(0, -1).map(String).join('.');
+      const why = issue.issues.map((i) => i.message).join('; ');
+      return [`${file}: ${parent} has the key ${JSON.stringify(badKey)}, which is not ${why}; rename it (e.g. team or example.com/team)`];
+    }
     case 'invalid_union':
       return [`${at} is ${describe(value)} but must be ${unionHint(issue)}`];
     default:

@@ -10,6 +10,8 @@ export interface BadInputCase {
   readonly values: any;
   /** The loader's message. */
   readonly message: string | RegExp;
+  /** What Helm's schema error must contain when it is not the key path (e.g. a bad map key). */
+  readonly helm?: RegExp;
 }
 
 /** Each row must give exactly the message shown (the Helm chart refuses the same rows). */
@@ -103,6 +105,12 @@ export const cases: BadInputCase[] = [
     name: 'standalone mode with several nodes is refused',
     values: { redis: { mode: 'standalone', replicas: 3 } },
     message: `${FILE}: redis.replicas is 3 but standalone mode runs exactly one Redis node; set it to 1 or use redis.mode: sentinel`,
+  },
+  {
+    name: 'a label key Kubernetes refuses names the key',
+    values: { labels: { 'Bad Key!': 'x' } },
+    message: `${FILE}: labels has the key "Bad Key!", which is not a Kubernetes label key; rename it (e.g. team or example.com/team)`,
+    helm: /invalid propertyName 'Bad Key!'|Bad Key!/,
   },
   {
     name: 'an unknown redis mode lists the modes',

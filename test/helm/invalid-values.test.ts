@@ -25,6 +25,8 @@ describe.each(HELM_MAJORS)('Helm %i refuses the bad-input table', (major) => {
     if (rules.length > 0) {
       // Cross-key checks: the same words as the TypeScript loader.
       for (const message of rules) expect(result.stderr).toContain(`values: ${message}`);
+    } else if (c.helm) {
+      expect(result.stderr).toMatch(c.helm);
     } else {
       // Schema checks: Helm's JSON Schema error names the key (Helm 3: a.b.c, Helm 4: /a/b/c).
       const key = keyOf(c).split('.');
