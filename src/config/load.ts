@@ -49,7 +49,8 @@ export function loadEnvironment(valuesDir: string, name: string, displayDir = va
 export function parseValues(text: string, file: string): Config {
   let doc: YAML.Document;
   try {
-    doc = YAML.parseDocument(text, { prettyErrors: true });
+    // YAML 1.1 like Helm, so `yes`, `on` and `off` mean the same in both (booleans).
+    doc = YAML.parseDocument(text, { prettyErrors: true, version: '1.1' });
   } catch (e) {
     throw new ConfigError([`${file}: not valid YAML: ${(e as Error).message}`]);
   }
