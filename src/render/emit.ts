@@ -79,7 +79,8 @@ class ChartYamlWriter {
 
   private entry(key: string, value: unknown, indent: number): string[] {
     const pad = ' '.repeat(indent);
-    const k = PLAIN_KEY.test(key) ? key : JSON.stringify(key);
+    // A key from the values (e.g. a configurable Secret key) renders as a quoted scalar.
+    const k = TOKEN_TEST.test(key) ? `{{ ${this.printExpr(key)} | toJson }}` : PLAIN_KEY.test(key) ? key : JSON.stringify(key);
     if (Array.isArray(value)) {
       return value.length === 0 ? [`${pad}${k}: []`] : [`${pad}${k}:`, ...this.list(value, indent + 2)];
     }

@@ -152,6 +152,15 @@ describe('the auth Secret', () => {
     }
   });
 
+  test('an ExternalSecret also fetches the Infinispan identity when that component is on', () => {
+    const values = { ...external({ remoteKeyPrefix: 'sd/' }), infinispan: { enabled: true } };
+    for (const objects of [renderValues(values), ...HELM_MAJORS.map((m) => renderedObjects(helmTemplate(m, values)))]) {
+      const data = externalSecretsOf(objects)[0].spec.data;
+      expect(data.map((d: any) => d.secretKey).sort()).toEqual([...KEYS, 'infinispan-password', 'infinispan-username'].sort());
+      expect(data.find((d: any) => d.secretKey === 'infinispan-password').remoteRef).toEqual({ key: 'sd/infinispan-password' });
+    }
+  });
+
   test('auth.existingSecret renders neither a Secret nor an ExternalSecret, in dist/ and Helm', () => {
     const values = { ...base, auth: { existingSecret: 'my-passwords' } };
     for (const objects of [renderValues(values), ...HELM_MAJORS.map((m) => renderedObjects(helmTemplate(m, values)))]) {
@@ -175,6 +184,13 @@ describe('the auth Secret', () => {
       expect(mountedAuthSecrets(first)).toEqual(['session-database-auth']);
     });
 
+    test('adds the Infinispan identity when that component is on, under its configured keys', () => {
+      const secret = secretsOf(renderedObjects(helmTemplate(major, { ...HELM_DEFAULTS_VALUES, infinispan: { enabled: true, auth: { usernameKey: 'ispn-user', passwordKey: 'ispn-pass' } } })))[0];
+      expect(Object.keys(secret.data).sort()).toEqual([...KEYS, 'ispn-pass', 'ispn-user'].sort());
+      expect(Buffer.from(secret.data['ispn-user'], 'base64').toString()).toBe('sessions');
+      expect(Buffer.from(secret.data['ispn-pass'], 'base64').toString()).toMatch(new RegExp(`^[A-Za-z0-9]{${GENERATED_PASSWORD_LENGTH}}$`));
+    });
+
     test('keeps the passwords of the existing Secret on upgrade (lookup), generating only missing keys', () => {
       // Helm has no cluster here, so the chart copy answers `lookup` for exactly the
       // release's Secret (namespace and name as the chart computes them) with stored data.
@@ -189,7 +205,8 @@ describe('the auth Secret', () => {
         const text = fs.readFileSync(template, 'utf8');
         const dict = `(dict "data" (dict ${Object.entries(stored).map(([k, v]) => `"${k}" "${v}"`).join(' ')}))`;
         const call = /\(lookup "v1" "Secret" (\(default \.Release\.Namespace \.Values\.namespace\.name\)) (\(printf "%s-auth" \(include "session-database\.fullname" \.\)\))\)/g;
-        expect(text.match(call)).toHaveLength(KEYS.length);
+        // One lookup per password, plus the two guarded Infinispan identity keys.
+        expect(text.match(call)).toHaveLength(KEYS.length + 2);
         fs.writeFileSync(template, text.replace(call, (_, ns, name) => `(ternary ${dict} (dict) (and (eq ${ns} "sessions") (eq ${name} "session-database-auth")))`));
         const values = { ...HELM_DEFAULTS_VALUES, namespace: { name: 'sessions' } };
         const secret = secretsOf(renderedObjects(helmTemplate(major, values, [], chart)))[0];

@@ -24,6 +24,11 @@ export class ExternalSecret extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
     const v = ctx.values.auth.externalSecret;
+    // One remote secret with a property per key, or one remote secret per key.
+    const remoteEntry = (secretKey: string) => ({
+      secretKey,
+      remoteRef: ctx.choose(truthy('auth.externalSecret.remoteKey'), { key: v.remoteKey, property: secretKey }, { key: `${v.remoteKeyPrefix}${secretKey}` }),
+    });
     manifest<IExternalSecret>(this, 'external-secret', {
       apiVersion: 'external-secrets.io/v1beta1',
       kind: 'ExternalSecret',
@@ -33,14 +38,12 @@ export class ExternalSecret extends Construct {
         secretStoreRef: { name: v.secretStoreRef.name, kind: v.secretStoreRef.kind },
         // The operator owns the Secret: deleting the ExternalSecret deletes it.
         target: { name: authSecretName(ctx), creationPolicy: 'Owner' },
-        data: ACL_USERS.map((user) => ({
-          secretKey: passwordKey(user),
-          remoteRef: ctx.choose(
-            truthy('auth.externalSecret.remoteKey'),
-            { key: v.remoteKey, property: passwordKey(user) },
-            { key: `${v.remoteKeyPrefix}${passwordKey(user)}` },
-          ),
-        })),
+        data: ctx.list(
+          ...ACL_USERS.map((user) => remoteEntry(passwordKey(user))),
+          // The Infinispan identity, when that component is on.
+          ctx.optional(truthy('infinispan.enabled'), remoteEntry(ctx.values.infinispan.auth.usernameKey)),
+          ctx.optional(truthy('infinispan.enabled'), remoteEntry(ctx.values.infinispan.auth.passwordKey)),
+        ),
       },
     });
   }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ISecret } from 'kubernetes-models/v1/Secret';
+import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { ACL_USERS, authSecretName } from '../redis/contract';
 import { manifest } from '../shared/api-object';
@@ -14,8 +15,13 @@ export const GENERATED_PASSWORD_LENGTH = 32;
  * `lookup` returns an empty map under `helm template` and dry runs, so those always show new values.
  */
 export function keptOrGeneratedPassword(user: string): string {
+  return keptOrGenerated(JSON.stringify(passwordKey(user)), `randAlphaNum ${GENERATED_PASSWORD_LENGTH} | b64enc`);
+}
+
+/** Go: the value stored under `keyExpr` in the release's auth Secret, else `generate` (base64). */
+export function keptOrGenerated(keyExpr: string, generate: string): string {
   const existing = `(lookup "v1" "Secret" (default .Release.Namespace .Values.namespace.name) (printf "%s-auth" (include "${CHART_NAME}.fullname" .)))`;
-  return `default (randAlphaNum ${GENERATED_PASSWORD_LENGTH} | b64enc) (index (${existing}.data | default dict) ${JSON.stringify(passwordKey(user))})`;
+  return `default (${generate}) (index (${existing}.data | default dict) ${keyExpr})`;
 }
 
 /** Helm only: <fullname>-auth with random passwords, generated at install and kept on upgrade. */
@@ -23,12 +29,18 @@ export class GeneratedSecret extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
     if (!ctx.isChart) throw new Error('a generated Secret exists only in the Helm chart; dist/ never holds Secret data');
+    const ispn = ctx.values.infinispan.auth;
     manifest<ISecret>(this, 'secret', {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx) },
       type: 'Opaque',
-      data: Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), ctx.expr(keptOrGeneratedPassword(user), '')])),
+      data: <Record<string, string>>{
+        ...Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), ctx.expr(keptOrGeneratedPassword(user), '')])),
+        // The Infinispan identity, when that component is on (its key names are configurable).
+        [ispn.usernameKey]: ctx.optional(truthy('infinispan.enabled'), ctx.expr(keptOrGenerated('.Values.infinispan.auth.usernameKey', '"sessions" | b64enc'), '')),
+        [ispn.passwordKey]: ctx.optional(truthy('infinispan.enabled'), ctx.expr(keptOrGenerated('.Values.infinispan.auth.passwordKey', `randAlphaNum ${GENERATED_PASSWORD_LENGTH} | b64enc`), '')),
+      },
     });
   }
 }
