@@ -48,6 +48,15 @@ describe('TLS with cert-manager', () => {
     expect(configMapData(bootstrapped, 'session-database-redis-scripts')['tls.sh']).toContain('tls-replication yes');
   });
 
+  test('hands apps the CA through a client certificate Secret, never a server key', () => {
+    const client = findObject(bootstrapped, 'Certificate', 'session-database-client-tls').spec;
+    expect(client).toMatchObject({ secretName: 'session-database-client-tls', usages: ['client auth', 'digital signature'] });
+    expect(client.issuerRef).toEqual(findObject(bootstrapped, 'Certificate', 'session-database-redis-tls').spec.issuerRef);
+    const contract = configMapData(bootstrapped, 'session-database-client');
+    expect(contract).toMatchObject({ REDIS_TLS: 'true', REDIS_TLS_CA_SECRET: 'session-database-client-tls', REDIS_TLS_CA_KEY: 'ca.crt' });
+    expect(configMapData(renderValues(base), 'session-database-client').REDIS_TLS_CA_SECRET).toBeUndefined();
+  });
+
   test('renders no cert-manager object and no TLS volume when off', () => {
     const plain = renderValues(base);
     expect(plain.filter((o) => o.apiVersion.startsWith('cert-manager.io'))).toEqual([]);

@@ -1,6 +1,7 @@
 import { eq, at, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
-import { PORTS, infinispanHost, withTls } from '../infinispan/contract';
+import { PORTS, ifTls, infinispanHost, withTls } from '../infinispan/contract';
+import { clientCaSecretName } from '../tls/names';
 import { REDIS_PORT, SENTINEL_PORT, authSecretName, names } from '../redis/contract';
 import { namespace } from '../shared/naming';
 
@@ -43,6 +44,9 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | u
     REDIS_SENTINEL_USERNAME: ctx.optional(sentinel, SESSION_USER),
     REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, `${SESSION_USER}-password`),
     REDIS_TLS: withTls(ctx, 'true', 'false'),
+    // Mount this Secret's ca.crt to verify the servers (rediss://).
+    REDIS_TLS_CA_SECRET: ifTls(ctx, clientCaSecretName(ctx)),
+    REDIS_TLS_CA_KEY: ifTls(ctx, 'ca.crt'),
     REDIS_USERNAME: SESSION_USER,
     REDIS_KEY_PREFIX: v.sessions.keyPrefix,
     REDIS_SESSIONS_DB: ctx.asString(v.redis.databases.sessions),

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { metadata, namespace } from '../shared/naming';
+import { metadata, namespace, resourceName } from '../shared/naming';
 import { names } from '../redis/contract';
-import { tlsSecretName } from './names';
+import { clientCaSecretName, tlsSecretName } from './names';
 
 /** The issuer that signs the server certificates: the named one, else the bootstrapped CA Issuer. */
 function issuerRef(ctx: RenderContext) {
@@ -49,6 +49,31 @@ export class ServerCertificate extends Construct {
         renewBefore: ctx.values.tls.renewBefore,
         privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
         usages: ['server auth', 'client auth', 'digital signature', 'key encipherment'],
+        issuerRef: issuerRef(ctx),
+      },
+    });
+  }
+}
+
+/**
+ * A client certificate whose Secret hands apps the CA (ca.crt) without exposing a server
+ * key; the servers ask for no client certificate, so its own key grants nothing.
+ */
+export class ClientCaCertificate extends Construct {
+  constructor(scope: Construct, id: string, ctx: RenderContext) {
+    super(scope, id);
+    const meta = metadata(ctx, 'client-tls', 'client');
+    manifest(this, 'certificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: meta,
+      spec: {
+        secretName: clientCaSecretName(ctx),
+        commonName: resourceName(ctx, 'client'),
+        duration: ctx.values.tls.duration,
+        renewBefore: ctx.values.tls.renewBefore,
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        usages: ['client auth', 'digital signature'],
         issuerRef: issuerRef(ctx),
       },
     });

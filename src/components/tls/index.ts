@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { all, eq, at, not, truthy } from '../../config/expr';
+import { all, at, eq, not, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
-import { ServerCertificate } from './certificates';
+import { ClientCaCertificate, ServerCertificate } from './certificates';
 import { BootstrapCa } from './issuers';
 
 /** cert-manager objects when tls.enabled: the CA (unless an issuer is named) and the server certificates. */
@@ -13,6 +13,7 @@ export class Tls extends Construct {
     const bootstrap = ctx.guard(enabled, 'bootstrap', all(not(truthy('tls.issuerRef.name')), truthy('tls.bootstrapCA')));
     if (bootstrap) new BootstrapCa(bootstrap, 'ca', ctx);
     new ServerCertificate(enabled, 'redis', ctx, 'redis');
+    new ClientCaCertificate(enabled, 'client', ctx);
     const sentinel = ctx.guard(enabled, 'sentinel-mode', eq(at('redis.mode'), 'sentinel'));
     if (sentinel) new ServerCertificate(sentinel, 'sentinel', ctx, 'sentinel');
   }
