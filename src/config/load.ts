@@ -108,8 +108,13 @@ function issueMessages(issue: z.core.$ZodIssue, input: unknown, file: string): s
       return [`${at} is ${describe(value)} but must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}; raise it`];
     case 'too_big':
       return [`${at} is ${describe(value)} but must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}; lower it`];
-    case 'invalid_value':
-      return [`${at} is ${describe(value)} but must be one of ${issue.values.map((v) => String(v)).join(', ')}`];
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v));
+      // YAML 1.1 (Helm's and ours) reads a bare off/on/yes/no as a boolean.
+      const quoted = typeof value === 'boolean' ? allowed.find((a) => /^(off|on|yes|no|true|false)$/i.test(a)) : undefined;
+      const hint = quoted ? `; write it in quotes ("${quoted}"): YAML reads a bare ${quoted} as ${value}` : '';
+      return [`${at} is ${describe(value)} but must be one of ${allowed.join(', ')}${hint}`];
+    }
     case 'invalid_format':
       return [`${at} is ${describe(value)} but must be ${issue.message}`];
     case 'invalid_key': {

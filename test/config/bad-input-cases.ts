@@ -113,6 +113,11 @@ export const cases: BadInputCase[] = [
     helm: /invalid propertyName 'Bad Key!'|Bad Key!/,
   },
   {
+    name: 'a bare off (a YAML boolean) where a word is expected says to quote it',
+    values: { monitoring: { mode: false } },
+    message: `${FILE}: monitoring.mode is false but must be one of operator, standalone, off; write it in quotes ("off"): YAML reads a bare off as false`,
+  },
+  {
     name: 'an unknown redis mode lists the modes',
     values: { redis: { mode: 'cluster' } },
     message: `${FILE}: redis.mode is "cluster" but must be one of standalone, sentinel`,

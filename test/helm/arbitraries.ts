@@ -70,6 +70,23 @@ export const validValues = fc.record({
   auth: fc.record({ existingSecret: fc.constantFrom('session-database-auth', 'redis-passwords') }),
   networkPolicy: fc.record({
     enabled: fc.boolean(),
-    clients: fc.constant({ podSelector: { 'session-database/client': 'true' } }),
+    clients: fc.constantFrom({}, { podSelector: { app: 'web' } }, { namespaceSelector: { team: 'shop' } }),
   }),
-}, { requiredKeys: ['namespace', 'redis', 'auth', 'networkPolicy'] });
+  // Every feature toggle, so each structural choice is rendered both ways.
+  tls: fc.record({ enabled: fc.boolean(), issuerRef: fc.constantFrom({ name: '' }, { name: 'corp-ca', kind: 'ClusterIssuer' }) }),
+  monitoring: fc.constantFrom(
+    { mode: 'off' },
+    { mode: 'operator' },
+    { mode: 'standalone', standalone: { grafana: { adminSecret: 'grafana-admin' } } },
+  ),
+  infinispan: fc.record({ enabled: fc.boolean(), replicas: fc.integer({ min: 2, max: 4 }) }),
+  maintenance: fc.record({
+    sessionCleanup: fc.record({ enabled: fc.boolean(), batchSize: fc.integer({ min: 1, max: 1000 }) }),
+    cacheCleanup: fc.record({ enabled: fc.boolean() }),
+    backup: fc.record({ enabled: fc.boolean(), keep: fc.integer({ min: 1, max: 30 }) }),
+  }),
+}, { requiredKeys: ['namespace', 'redis', 'auth', 'networkPolicy', 'tls', 'monitoring', 'infinispan', 'maintenance'] }).map((values: any) => {
+  // The HPA exists in sentinel mode only; its ceiling must reach the node count.
+  if (values.redis.mode === 'sentinel') values.redis.autoscaling = { enabled: values.redis.replicas % 2 === 0, maxReplicas: values.redis.replicas + 2 };
+  return values;
+});

@@ -30,7 +30,8 @@ export function helmTemplate(major: HelmMajor, values: string | object, extraArg
   } else {
     parsed = values;
     file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-')), 'values.yaml');
-    fs.writeFileSync(file, YAML.stringify(values));
+    // YAML 1.1 quoting, as Helm reads it: a bare off would be the boolean false.
+    fs.writeFileSync(file, YAML.stringify(values, { version: '1.1' }));
   }
   const namespace = parsed?.namespace?.name || 'default';
   return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
