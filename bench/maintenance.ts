@@ -93,14 +93,22 @@ export async function run(): Promise<Figure[]> {
       return /aof_rewrite_in_progress:0/.test(info) && /rdb_bgsave_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info);
     }, 120_000);
     await sample(() => false, 1000); // warm-up
-    const idleUntil = Date.now() + 5000;
+    // Idle samples before and after the run, so drifting background load on the machine
+    // weighs on both sides of the ratio alike.
+    let idleUntil = Date.now() + 4000;
     const idle = await sample(() => Date.now() < idleUntil, 0);
 
     let done = false;
+    // BENCH_BATCH overrides maintenance.sessionCleanup.batchSize to explore the trade-off.
     const env = process.env.BENCH_BATCH ? { BATCH_SIZE: process.env.BENCH_BATCH } : {};
-    const job = lab.runJob('session-cleanup', { redisHost: node.ip, timeoutMs: 600_000, env }).finally(() => (done = true));
+    // In the cluster the Job is its own pod with its own CPU (limit 500m); on this small
+    // machine its shell and redis-cli would otherwise take CPU from Redis and the app, so
+    // they run at the lowest priority.
+    const job = lab.runJob('session-cleanup', { redisHost: node.ip, timeoutMs: 600_000, env, wrapper: ['nice', '-n', '19'] }).finally(() => (done = true));
     const during = await sample(() => !done, 0);
     const result = await job;
+    idleUntil = Date.now() + 4000;
+    idle.push(...(await sample(() => Date.now() < idleUntil, 0)));
     if (result.code !== 0) throw new Error(`session cleanup failed: ${result.stderr}${result.stdout}`);
     const scanned = Number(/scanned=(\d+)/.exec(result.stdout)?.[1]);
     if (scanned !== ENTRIES) throw new Error(`the cleanup scanned ${scanned} entries, not ${ENTRIES}: ${result.stdout}`);

@@ -98,6 +98,20 @@ function dedupe<T>(items: readonly T[]): T[] {
   return [...seen.values()];
 }
 
+/** Kinds whose content matters here; other objects are read for their kind only (a full YAML parse of dist/ is slow). */
+const PARSED_KINDS = new Set(['HorizontalPodAutoscaler', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']);
+
+/** The objects of a dist/ file (plain YAML documents, `kind:` at the top level), parsed only where needed. */
+export function relevantObjects(text: string): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const doc of text.split(/^---$/m)) {
+    const kind = /^kind: *["']?([A-Za-z0-9]+)["']? *$/m.exec(doc)?.[1];
+    if (!kind) continue;
+    objects.push(PARSED_KINDS.has(kind) ? (YAML.parse(doc) as K8sObject) : { kind });
+  }
+  return objects;
+}
+
 /** The target of each environment; every environment without argocd.repoURL is one problem. */
 export function environmentTargets(
   environments: readonly Environment[],
@@ -118,7 +132,7 @@ export function environmentTargets(
     let namespaceMixed = false;
     for (const [file, text] of files) {
       if (!file.startsWith(`dist/${env.name}/`)) continue;
-      const own = YAML.parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => !!o);
+      const own = relevantObjects(text);
       objects.push(...own);
       if (own.length > 0 && own.every((o) => o.kind === 'Namespace')) namespaceOnly.push(path.posix.basename(file));
       else if (own.some((o) => o.kind === 'Namespace')) namespaceMixed = true;

@@ -72,6 +72,12 @@ const infinispanRules: Rule[] = [
     require: le(at('infinispan.cache.maxIdleMilliseconds'), at('infinispan.cache.lifespanMilliseconds')),
     message: 'infinispan.cache.maxIdleMilliseconds is {infinispan.cache.maxIdleMilliseconds}, longer than infinispan.cache.lifespanMilliseconds ({infinispan.cache.lifespanMilliseconds}), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)',
   },
+  {
+    path: 'infinispan.podDisruptionBudget.maxUnavailable',
+    when: all(infinispanOn, truthy('infinispan.podDisruptionBudget.enabled')),
+    require: lt(at('infinispan.podDisruptionBudget.maxUnavailable'), at('infinispan.cache.owners')),
+    message: 'infinispan.podDisruptionBudget.maxUnavailable is {infinispan.podDisruptionBudget.maxUnavailable} but every session has only {infinispan.cache.owners} copies (infinispan.cache.owners), so a drain could take all copies of some sessions at once; set maxUnavailable below owners (1 is safest)',
+  },
 ];
 
 /** TLS needs someone to sign the certificates. */

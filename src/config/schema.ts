@@ -120,17 +120,17 @@ const jobShape = (what: string, deadline: number) => ({
   resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '500m', memory: '128Mi' }),
 });
 
-const cleanupJob = (schedule: string, what: string, deadline = 600) =>
+const cleanupJob = (schedule: string, what: string, batchSize: number, deadline = 600) =>
   section({
     enabled: z.boolean().default(true).describe(`Run the ${what} CronJob`),
     schedule: cronSchedule.default(schedule).describe(`Cron schedule of the ${what}`),
-    batchSize: z.int().positive().default(200).describe('Keys handled per SCAN/UNLINK batch'),
+    batchSize: z.int().positive().default(batchSize).describe(`SCAN COUNT / members handled per atomic Lua call of the ${what}; smaller keeps app latency flat while it runs, larger finishes sooner`),
     ...jobShape(what, deadline),
   });
 
 const maintenance = section({
-  sessionCleanup: cleanupJob('*/5 * * * *', 'session cleanup'),
-  cacheCleanup: cleanupJob('*/10 * * * *', 'cache cleanup'),
+  sessionCleanup: cleanupJob('*/5 * * * *', 'session cleanup', 50),
+  cacheCleanup: cleanupJob('*/10 * * * *', 'cache cleanup', 200),
   backup: section({
     enabled: z.boolean().default(true).describe('Run the backup CronJob (redis-cli --rdb from a replica)'),
     schedule: cronSchedule.default('0 2 * * *').describe('Cron schedule of the backup'),
@@ -168,6 +168,10 @@ const networkPolicy = section({
   monitoring: section({
     namespace: kubernetesName.default('monitoring').describe('Namespace of the Prometheus that scrapes the exporters (matched by its kubernetes.io/metadata.name label)'),
     podSelector: selectorLabelMap('Labels of the scraping pods in that namespace ({} = any pod there), e.g. app.kubernetes.io/name: prometheus'),
+  }),
+  ingressController: section({
+    namespace: kubernetesName.default('ingress-nginx').describe('Namespace of the ingress controller that may reach Grafana (monitoring.mode standalone with monitoring.standalone.ingress.enabled)'),
+    podSelector: selectorLabelMap('Labels of the ingress controller pods ({} = any pod of that namespace)'),
   }),
   dns: section({
     namespace: kubernetesName.default('kube-system').describe('Namespace of the cluster DNS pods'),

@@ -19,6 +19,7 @@ import { spawnSync } from 'child_process';
 import { findObject, K8sObject, parseDocuments } from '../support/manifests';
 import { valueDocs } from '../../src/chart/values-docs';
 import { schemaErrors, UnknownFieldChecker } from '../support/kubernetes-schema';
+import { byName } from '../support/helm';
 
 const release = releaseInfo();
 const result = synthesize();
@@ -94,7 +95,7 @@ describe('argocd/ written by npm run synth', () => {
     expect(syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test.each(envNames)('the %s Application leaves the chart\'s Namespace out, which helm then does not render', (env) => {
+  test.each(envNames)('the %s Application leaves the chart\'s Namespace out and helm then renders dist/ without it', (env) => {
     const app = parse(argocd.get(`${ARGOCD_DIR}/${env}.yaml`)!);
     const dist = distObjects(env);
     const distNamespaces = dist.filter((o) => o.kind === 'Namespace');
@@ -105,14 +106,14 @@ describe('argocd/ written by npm run synth', () => {
     }
     expect(parameters).toEqual([{ name: NAMESPACE_CREATE_KEY, value: 'false' }]);
     expect(valueDocs().map((d) => d.path)).toContain(NAMESPACE_CREATE_KEY);
-    const args = ['template', release.releaseName, CHART_DIR, '-n', app.spec.destination.namespace];
-    for (const f of app.spec.source.helm.valueFiles) args.push('-f', path.join(CHART_DIR, f));
+    const args = ['template', release.releaseName, app.spec.source.path, '-n', app.spec.destination.namespace];
+    for (const f of app.spec.source.helm.valueFiles) args.push('-f', path.join(app.spec.source.path, f));
     for (const p of parameters) args.push('--set', `${p.name}=${p.value}`);
-    const r = spawnSync(helmPath(3), args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = helmInCheckout(args);
     expect(r.stderr).toBe('');
     const rendered = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
-    const ids = (objects: K8sObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(ids(rendered)).toEqual(ids(dist.filter((o) => o.kind !== 'Namespace')));
+    // What Argo CD deploys is dist/ without the Namespace, object for object (Helm says managed-by Helm).
+    expect(byName(rendered)).toEqual(byName(dist.filter((o) => o.kind !== 'Namespace')));
   });
 
   test.each(envNames)('the %s Application ignores exactly the replicas its HPAs manage', (env) => {
@@ -123,6 +124,14 @@ describe('argocd/ written by npm run synth', () => {
     expect(app.spec.ignoreDifferences ?? []).toEqual(targets);
     for (const t of targets) expect(findObject(distObjects(env), t.kind, t.name).kind).toBe('StatefulSet');
     expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+  });
+
+  test.each(envNames)('in %s, what Helm keeps on uninstall Argo CD keeps too (it ignores helm.sh/resource-policy)', (env) => {
+    const kept = distObjects(env).filter((o) => o.metadata.annotations?.['helm.sh/resource-policy'] === 'keep');
+    const unprotected = kept
+      .filter((o) => !/(^|,)\s*Delete=false\s*(,|$)/.test(o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? ''))
+      .map((o) => `${o.kind}/${o.metadata.name}: add the annotation argocd.argoproj.io/sync-options: Delete=false`);
+    expect(unprotected).toEqual([]);
   });
 
   test('the ApplicationSet lists every environment with a Go template that fails on missing keys', () => {
@@ -230,6 +239,23 @@ describe('argocd options', () => {
     expect(() => environment('a', { argocd: { repoURL: 'github.com/x' } })).toThrow(/argocd.repoURL is "github.com\/x" but must be a Git URL/);
   });
 });
+
+/** helm 3 in a temp checkout holding the in-memory chart (the same synth as `dist`) and values/, as Argo CD sees the repo. */
+function helmInCheckout(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-argo-chart-'));
+  try {
+    for (const [file, text] of result.files) {
+      if (!file.startsWith(`${CHART_DIR}/`)) continue;
+      fs.mkdirSync(path.dirname(path.join(checkout, file)), { recursive: true });
+      fs.writeFileSync(path.join(checkout, file), text);
+    }
+    fs.cpSync(path.join(PROJECT_ROOT, 'values'), path.join(checkout, 'values'), { recursive: true });
+    const r = spawnSync(helmPath(3), args, { cwd: checkout, encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(checkout, { recursive: true, force: true });
+  }
+}
 
 /**
  * What the ApplicationSet controller makes of one element: the template and templatePatch rendered with

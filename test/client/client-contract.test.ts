@@ -87,11 +87,13 @@ describe('the client contract ConfigMap', () => {
 /**
  * An application that knows ONLY the client ConfigMap and the Secret it names talks to a
  * real redis-server that runs the synthesized users.acl (rendered by the synthesized
- * common.sh). Kubernetes DNS is the one stand-in: the Service name in REDIS_URL resolves to
- * the "pod" address 127.0.50.1.
+ * common.sh). The Service is the one stand-in: its name and port in REDIS_URL lead to the
+ * "pod" 127.0.50.1:16450, as cluster DNS and kube-proxy would lead them to the Redis pod (a
+ * port of its own, because another test's redis-server may hold *:6379 on this machine).
  */
 describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configured only from the contract', () => {
   const IP = '127.0.50.1';
+  const POD_PORT = 16450;
   let objects: K8sObject[];
   let contract: Record<string, string>;
   let dir: string;
@@ -104,7 +106,9 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
   function appClient(user: 'sessions' | 'cache', overrides: Partial<{ password: string; keyPrefix: string | undefined }> = {}): Redis {
     const url = new URL(contract.REDIS_URL);
     const db = user === 'sessions' ? contract.REDIS_SESSIONS_DB : contract.REDIS_CACHE_DB;
-    url.hostname = IP; // DNS stand-in
+    expect(url.port).toBe('6379');
+    url.hostname = IP; // Service stand-in (DNS + kube-proxy)
+    url.port = String(POD_PORT);
     url.pathname = `/${db}`;
     const client = new Redis(url.toString(), {
       username: user === 'sessions' ? contract.REDIS_USERNAME : contract.REDIS_CACHE_USERNAME,
@@ -135,9 +139,10 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
       secret[`${user}-password`] = password;
     }
     fs.writeFileSync(path.join(dir, 'users.acl.template'), acl);
-    fs.writeFileSync(path.join(dir, 'common.sh'), configMapData(objects, 'session-database-redis-scripts')['common.sh']);
+    // The scripts volume as the pod has it (common.sh sources its siblings).
+    for (const [file, text] of Object.entries(configMapData(objects, 'session-database-redis-scripts'))) fs.writeFileSync(path.join(dir, file), text);
     execFileSync('sh', ['-c', '. ./common.sh && render_acl users.acl.template > users.acl'], { cwd: dir, env: { PATH: process.env.PATH!, SECRETS_DIR: secretsDir }, timeout: 10_000 });
-    const port = new URL(contract.REDIS_URL).port;
+    const port = String(POD_PORT);
     if (await listening(IP, Number(port))) throw new Error(`${IP}:${port} is already taken (a leftover redis-server?); this test needs it free`);
     server = spawn('timeout', ['-s', 'KILL', '120', 'redis-server', '--bind', IP, '--port', port, '--aclfile', path.join(dir, 'users.acl'),
       '--save', '', '--appendonly', 'no', '--dir', dir, '--databases', '16'], { stdio: 'ignore', detached: true });
@@ -193,5 +198,129 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
     const wrong = appClient('sessions', { password: 'not-the-password' });
     await expect(wrong.connect()).rejects.toThrow();
     expect(errors.get(wrong)?.join('\n')).toMatch(/WRONGPASS/);
+  });
+});
+
+/**
+ * Sentinel mode (dist/production): a master running the synthesized users.acl and one
+ * sentinel running the synthesized sentinel-users.acl, on 127.0.50.11 and 127.0.50.21.
+ * The app finds the master only through REDIS_SENTINELS / REDIS_MASTER_NAME and logs in to
+ * the sentinel as REDIS_SENTINEL_USERNAME. Stand-ins: the sentinel Service name leads to
+ * the sentinel pod (DNS + kube-proxy), and the sentinel monitors the master by its loopback
+ * address instead of its pod DNS name (the start scripts' job, tested with the harness).
+ */
+describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredis client finding the master through the contract\'s sentinels', () => {
+  const MASTER = { ip: '127.0.50.11', port: 16451 };
+  const SENTINEL = { ip: '127.0.50.21', port: 26451 };
+  let contract: Record<string, string>;
+  let dir: string;
+  const procs: ChildProcess[] = [];
+  const secret: Record<string, string> = {};
+  const clients: Redis[] = [];
+
+  function spawnGroup(cmd: string, args: string[]) {
+    const p = spawn('timeout', ['-s', 'KILL', '120', cmd, ...args], { stdio: 'ignore', detached: true });
+    procs.push(p);
+  }
+
+  async function waitListening(ip: string, port: number) {
+    for (let i = 0; !(await listening(ip, port)); i++) {
+      if (i > 50) throw new Error(`nothing listens on ${ip}:${port}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    const objects = loadDist('production');
+    contract = configMapData(objects, CLIENT_CONFIG_MAP);
+    expect(contract.REDIS_MODE).toBe('sentinel');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'client-contract-sentinel-'));
+    const secretsDir = path.join(dir, 'secrets');
+    fs.mkdirSync(secretsDir);
+    const config = configMapData(objects, 'session-database-redis-config');
+    for (const user of new Set([...(config['users.acl'] + config['sentinel-users.acl']).matchAll(/%PASSWORD:([a-z]+)%/g)].map((m) => m[1]))) {
+      const password = `${user}-${crypto.randomBytes(12).toString('base64url')}`;
+      fs.writeFileSync(path.join(secretsDir, `${user}-password`), password);
+      secret[`${user}-password`] = password;
+    }
+    fs.writeFileSync(path.join(dir, 'users.acl.template'), config['users.acl']);
+    fs.writeFileSync(path.join(dir, 'sentinel-users.acl.template'), config['sentinel-users.acl']);
+    for (const [file, text] of Object.entries(configMapData(objects, 'session-database-redis-scripts'))) fs.writeFileSync(path.join(dir, file), text);
+    execFileSync('sh', ['-c', '. ./common.sh && render_acl users.acl.template > users.acl && render_acl sentinel-users.acl.template > sentinel-users.acl'], {
+      cwd: dir, env: { PATH: process.env.PATH!, SECRETS_DIR: secretsDir }, timeout: 10_000,
+    });
+    for (const { ip, port } of [MASTER, SENTINEL]) {
+      if (await listening(ip, port)) throw new Error(`${ip}:${port} is already taken; this test needs it free`);
+    }
+    spawnGroup('redis-server', ['--bind', MASTER.ip, '--port', String(MASTER.port), '--aclfile', path.join(dir, 'users.acl'), '--save', '', '--appendonly', 'no', '--dir', dir]);
+    await waitListening(MASTER.ip, MASTER.port);
+    fs.writeFileSync(path.join(dir, 'sentinel.conf'), [
+      `bind ${SENTINEL.ip}`,
+      `port ${SENTINEL.port}`,
+      `dir ${dir}`,
+      `aclfile ${path.join(dir, 'sentinel-users.acl')}`,
+      `sentinel monitor ${contract.REDIS_MASTER_NAME} ${MASTER.ip} ${MASTER.port} 1`,
+      `sentinel auth-user ${contract.REDIS_MASTER_NAME} sentinel`,
+      `sentinel auth-pass ${contract.REDIS_MASTER_NAME} ${secret['sentinel-password']}`,
+      '',
+    ].join('\n'));
+    spawnGroup('redis-sentinel', [path.join(dir, 'sentinel.conf')]);
+    await waitListening(SENTINEL.ip, SENTINEL.port);
+  });
+
+  afterAll(() => {
+    for (const c of clients) c.disconnect();
+    for (const p of procs) {
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('stores a session on the master the sentinel names, logged in everywhere as the contract says', async () => {
+    const sentinels = contract.REDIS_SENTINELS.split(',').map((hostPort) => {
+      const [host, port] = hostPort.split(':');
+      expect([host, port]).toEqual(['session-database-sentinel.session-store.svc.cluster.local', '26379']);
+      return { host: SENTINEL.ip, port: SENTINEL.port }; // Service stand-in
+    });
+    const app = new Redis({
+      sentinels,
+      name: contract.REDIS_MASTER_NAME,
+      sentinelUsername: contract.REDIS_SENTINEL_USERNAME,
+      sentinelPassword: secret[contract.REDIS_SENTINEL_PASSWORD_KEY],
+      updateSentinels: false,
+      username: contract.REDIS_USERNAME,
+      password: secret[contract.REDIS_PASSWORD_KEY],
+      db: Number(contract.REDIS_SESSIONS_DB),
+      keyPrefix: contract.REDIS_KEY_PREFIX,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      sentinelRetryStrategy: () => null,
+    });
+    app.on('error', () => undefined);
+    clients.push(app);
+    await app.connect();
+    expect(await app.set('s1', 'v1', 'EX', 60)).toBe('OK');
+    expect(await app.get('s1')).toBe('v1');
+    expect(await app.call('CLIENT', 'INFO')).toMatch(new RegExp(`laddr=${MASTER.ip.replace(/\./g, '\\.')}:${MASTER.port} .*user=${contract.REDIS_USERNAME} `));
+  });
+
+  test('is refused by the sentinel with a wrong sentinel password', async () => {
+    const wrong = new Redis({
+      sentinels: [{ host: SENTINEL.ip, port: SENTINEL.port }],
+      name: contract.REDIS_MASTER_NAME,
+      sentinelUsername: contract.REDIS_SENTINEL_USERNAME,
+      sentinelPassword: 'wrong',
+      lazyConnect: true,
+      sentinelRetryStrategy: () => null,
+    });
+    const seen: string[] = [];
+    wrong.on('error', (e: Error) => seen.push(e.message));
+    clients.push(wrong);
+    await expect(wrong.connect()).rejects.toThrow();
+    expect(seen.join('\n')).toMatch(/Last error: WRONGPASS/);
   });
 });

@@ -36,6 +36,13 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
     ]);
   });
 
+  test('a disruption budget that lets a drain take every copy of a session is refused', () => {
+    expect(problems(infinispanValues({ infinispan: { podDisruptionBudget: { maxUnavailable: 2 } } }))).toEqual([
+      `${FILE}: infinispan.podDisruptionBudget.maxUnavailable is 2 but every session has only 2 copies (infinispan.cache.owners), so a drain could take all copies of some sessions at once; set maxUnavailable below owners (1 is safest)`,
+    ]);
+    expect(problems(infinispanValues({ infinispan: { podDisruptionBudget: { enabled: false, maxUnavailable: 2 } } }))).toEqual([]);
+  });
+
   test('a misspelt key is refused with the keys that exist', () => {
     const [problem] = problems(infinispanValues({ infinispan: { cache: { owner: 2 } } }));
     expect(problem).toMatch(/^values\/test\.yaml: infinispan\.cache\.owner is not a known key; did you mean infinispan\.cache\.owners\?/);
@@ -43,6 +50,7 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
 
   test('equal max-idle and lifespan, and owners equal to replicas, are fine', () => {
     expect(problems(infinispanValues({ infinispan: { replicas: 2, cache: { owners: 2, lifespanMilliseconds: 60000, maxIdleMilliseconds: 60000 } } }))).toEqual([]);
+    expect(problems(infinispanValues({ infinispan: { replicas: 1, cache: { owners: 1 }, podDisruptionBudget: { enabled: false } } }))).toEqual([]);
   });
 
   test('the cross-key rules do not apply while Infinispan is off', () => {
@@ -55,6 +63,7 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
       [{ infinispan: { replicas: 2, cache: { owners: 3 } } }, 'infinispan.cache.owners is 3 but only 2 Infinispan servers run'],
       [{ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000 } } }, 'infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000)'],
       [{ infinispan: { cache: { segments: 0 } } }, 'infinispan.cache.segments'],
+      [{ infinispan: { podDisruptionBudget: { maxUnavailable: 3 } } }, 'infinispan.podDisruptionBudget.maxUnavailable is 3 but every session has only 2 copies'],
     ] as const) {
       const result = helmTemplate(3, infinispanValues(values));
       expect(result.status).not.toBe(0);

@@ -122,6 +122,15 @@ describe('the Infinispan objects when enabled', () => {
     expect(client.spec.selector).toEqual(sts.spec.selector.matchLabels);
   });
 
+  test('open the ports and set the properties of the JGroups kubernetes stack of Infinispan 15', () => {
+    const stack = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'infinispan-15.0-schema.json'), 'utf8')).jgroupsKubernetesStack;
+    const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
+    expect([ports.jgroups, ports['fd-sock']]).toEqual([stack.tcpBindPort, stack.tcpBindPort + stack.fdSock2Offset]);
+    const script = findObject(objects, 'ConfigMap', name('infinispan-config')).data['start.sh'];
+    expect(script).toContain(`"-D${stack.properties.dnsQuery}=$JGROUPS_DNS_QUERY"`);
+    expect(script).toContain(`"-D${stack.properties.bindAddress}=$POD_IP"`);
+  });
+
   test('probe the health endpoint for startup, liveness and readiness', () => {
     for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
       expect(probe.httpGet).toEqual({ path: '/rest/v2/container/health/status', port: 'infinispan', scheme: 'HTTP' });

@@ -73,7 +73,7 @@ describe('the Infinispan server config in the synthesized ConfigMap', () => {
     expect(doc.infinispan.cacheContainer.statistics).toBe(true);
   });
 
-  test('has no TLS identity while TLS does not exist or is off', () => {
+  test('has no TLS identity while tls.enabled is off', () => {
     expect(doc.infinispan.server.security.securityRealms[0].serverIdentities).toBeUndefined();
     expect(serverConfigText(objects)).not.toMatch(/serverIdentities/);
   });

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { describeWithBinaries } from '../support/binaries';
 import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../support/redis-harness';
 
@@ -30,5 +31,15 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'a crashed
     const downAfter = Number(/down-after-milliseconds \S+ (\d+)/.exec(cluster.config['sentinel-monitor.conf'])![1]);
     expect(drill.seconds).toBeGreaterThan(downAfter / 1000 - 0.5);
     expect(drill.seconds).toBeLessThan(downAfter / 1000 + 6);
+  }));
+
+  test('a master that crashes and is restarted at once (before the sentinels react) does not come back as master: it waits, a replica is promoted, nothing acknowledged is lost', logged(async () => {
+    const drill = await failoverDrill(cluster, { mode: 'crash-restart' });
+    console.log(`crash + immediate restart: first acknowledged write after ${drill.seconds.toFixed(2)} s; ${drill.acked} acknowledged, ${drill.lost} lost`);
+    expect(drill.lost).toBe(0);
+    expect(drill.newMaster).not.toBe(drill.oldMaster);
+    expect(await cluster.role(drill.oldMaster)).toBe('slave');
+    expect(await drill.writer.missingOn(cluster, drill.oldMaster)).toEqual([]);
+    expect(fs.readFileSync(drill.oldMaster.logFile, 'utf8')).toMatch(/sentinels still name this node master; waiting for them to promote a replica/);
   }));
 });

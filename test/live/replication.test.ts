@@ -19,6 +19,13 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'the produ
   test('pod 0 boots as the master and the other pods replicate from it', logged(async () => {
     const roles = await Promise.all(cluster.redis.map((p) => cluster.role(p)));
     expect(roles).toEqual(['master', 'slave', 'slave']);
+    // ROLE in full: the master lists both replicas by their announced address; each replica names the master.
+    const masterRole = (await cluster.ask(cluster.redis[0], 'sentinel', 'ROLE')).split('\n');
+    for (const replica of cluster.redis.slice(1)) expect(masterRole).toContain(replica.ip);
+    for (const replica of cluster.redis.slice(1)) {
+      const role = (await cluster.ask(replica, 'sentinel', 'ROLE')).split('\n');
+      expect(role.slice(0, 4)).toEqual(['slave', cluster.redis[0].ip, '6379', 'connected']);
+    }
     const master = await cluster.info(cluster.redis[0]);
     expect(master.connected_slaves).toBe('2');
     for (const replica of cluster.redis.slice(1)) {

@@ -48,15 +48,21 @@ export interface Node {
 
 export class Lab {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'maintenance-live-'));
-  readonly passwords = fixturePasswords();
   readonly nodes: Node[] = [];
   private readonly groups = new Set<number>();
   private readonly clients = new Set<Redis>();
 
-  constructor(readonly objects: K8sObject[], private readonly maxLifetimeSeconds = 600) {}
+  constructor(
+    readonly objects: K8sObject[],
+    private readonly maxLifetimeSeconds = 600,
+    readonly passwords: Record<User, string> = fixturePasswords(),
+  ) {}
 
-  /** Start a standalone Redis node the way its StatefulSet container does (redis-start.sh). */
-  async startRedis(ip: string, extraConf: string[] = []): Promise<Node> {
+  /**
+   * Start a standalone Redis node the way its StatefulSet container does (redis-start.sh).
+   * `prepareData` may fill the data directory first (a restore).
+   */
+  async startRedis(ip: string, extraConf: string[] = [], prepareData?: (dataDir: string) => Promise<void>): Promise<Node> {
     const sts = findObject(this.objects, 'StatefulSet', `${FULLNAME}-redis`);
     const c = sts.spec.template.spec.containers[0];
     const root = path.join(this.root, ip);
@@ -76,6 +82,7 @@ export class Lab {
     }
     env.ANNOUNCE_HOST = ip;
     const node: Node = { ip, port: Number(env.REDIS_PORT), root };
+    if (prepareData) await prepareData(path.join(root, 'data'));
     const cmd = c.command.map((a: string) => this.localPath(dirs, a));
     this.spawn(node, cmd, env, path.join(root, 'container.log'));
     await waitFor(`redis on ${ip}`, async () => (await this.cli(node, 'monitor', ['PING'])).stdout.trim() === 'PONG', 20000);
@@ -104,7 +111,7 @@ export class Lab {
    * ConfigMap files, only the passwords its Secret volume mounts, its env (DNS names
    * and mount paths replaced by fixtures, `env` overriding).
    */
-  async runJob(job: string, fixtures: { redisHost: string; sentinelPattern?: string; backupDir?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+  async runJob(job: string, fixtures: { redisHost: string; sentinelPattern?: string; backupDir?: string; env?: Record<string, string>; timeoutMs?: number; wrapper?: string[] }): Promise<RunResult> {
     const { pod, container } = cronJobContainer(this.objects, job);
     const dir = fs.mkdtempSync(path.join(this.root, `${job}-`));
     const dirs: Record<string, string> = {};
@@ -129,7 +136,8 @@ export class Lab {
     for (const [k, v] of Object.entries(env)) if (/\.svc\b/.test(v) && !(k === 'SENTINEL_HOST_PATTERN' && env.REDIS_MODE !== 'sentinel')) throw new Error(`${job}: env ${k}=${v} needs cluster DNS`);
     Object.assign(env, fixtures.env ?? {});
     const [file, ...args] = container.command.map((a: string) => this.localPath(dirs, a));
-    return run(file, args, { env, timeoutMs: fixtures.timeoutMs ?? 120000, cwd: dir });
+    const [program, ...rest] = [...(fixtures.wrapper ?? []), file, ...args];
+    return run(program, rest, { env, timeoutMs: fixtures.timeoutMs ?? 120000, cwd: dir });
   }
 
   cli(node: Node, user: User, args: string[], timeoutMs = 5000): Promise<RunResult> {

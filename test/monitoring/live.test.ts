@@ -7,14 +7,14 @@
  *
  * Addresses: 127.0.30.1 master, .2 replica, .3 sentinel, .11/.12/.13 their exporters.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
 import {
-  YAML, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules, renderValues,
-  run, sentinelValues, tempDir, writeFile,
+  Proc, ProcessGroup, Sample, YAML, exporterEnv, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
+  renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,
 } from './support';
 
 const USERS = ['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'];
@@ -22,55 +22,14 @@ const NS = 'session-store';
 const FULL = 'session-database';
 const LIFETIME_SECONDS = 120;
 
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-}
-
-type Sample = { name: string; labels: Record<string, string>; value: number };
-
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, '$1');
-    samples.push({ name: m[1], labels, value: Number(m[4]) });
-  }
-  return samples;
-}
-
-async function scrape(host: string): Promise<Sample[]> {
-  const res = await fetch(`http://${host}:9121/metrics`, { signal: AbortSignal.timeout(5000) });
-  return parseExposition(await res.text());
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what} ${last ? String(last) : ''}`);
-}
-
-const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+const value = sampleValue;
 
 describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-exporter', 'promtool'], 'redis_exporter against live Redis and Sentinel', () => {
   const dir = tempDir('live');
-  const procs: Proc[] = [];
+  const group = new ProcessGroup(dir, LIFETIME_SECONDS);
+  const procs = group.procs;
+  const start = group.start.bind(group);
+  const killHard = group.killHard.bind(group);
   const objects = renderValues(
     sentinelValues({ mode: 'operator' }, { redis: { mode: 'sentinel', replicas: 3, sentinel: { replicas: 3, quorum: 2, downAfterMilliseconds: 60000 } } }),
   );
@@ -80,44 +39,12 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
   let before: Record<string, Sample[]> = {};
   let after: Record<string, Sample[]> = {};
 
-  function start(name: string, program: string, args: string[], env: Record<string, string> = {}): Proc {
-    const log = path.join(dir, `${name}.log`);
-    const fd = fs.openSync(log, 'a');
-    const child = spawn('timeout', ['-s', 'KILL', String(LIFETIME_SECONDS), program, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: ['ignore', fd, fd],
-    });
-    fs.closeSync(fd);
-    const proc = { name, child, log };
-    procs.push(proc);
-    return proc;
-  }
-
-  /** SIGKILL the program itself (the child of `timeout`), found by its parent's pid. */
-  function killHard(proc: Proc) {
-    const pids = execFileSync('pgrep', ['-P', String(proc.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
-  }
-
   /** The exporter container of a StatefulSet, run as a process: its env, with the address and password fixtures. */
   function startExporter(sts: string, target: string, listen: string): Proc {
     const container = findObject(objects, 'StatefulSet', sts).spec.template.spec.containers.find((c: any) => c.name === 'exporter');
-    const env: Record<string, string> = {};
-    for (const e of container.env) {
-      if (e.valueFrom?.secretKeyRef) {
-        expect(e.valueFrom.secretKeyRef.name).toBe('session-database-auth');
-        env[e.name] = fs.readFileSync(path.join(secrets, e.valueFrom.secretKeyRef.key), 'utf8');
-      } else if (e.valueFrom?.fieldRef) {
-        // The downward API: the pod IP is the fixture address of the process.
-        expect(e.valueFrom.fieldRef.fieldPath).toBe('status.podIP');
-        env[e.name] = target;
-      } else if (e.name === 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS') {
-        env[e.name] = `${listen}${e.value}`;
-      } else {
-        // Kubernetes expands $(VAR) from the earlier entries.
-        env[e.name] = e.value.replace(/\$\(([A-Z_]+)\)/g, (m: string, v: string) => env[v] ?? m);
-      }
-    }
+    const podName = { '127.0.30.1': `${FULL}-redis-0`, '127.0.30.2': `${FULL}-redis-1`, '127.0.30.3': `${FULL}-sentinel-0` }[target]!;
+    expect(container.env.find((e: any) => e.name === 'REDIS_PASSWORD').valueFrom.secretKeyRef.name).toBe('session-database-auth');
+    const env = exporterEnv(container, { podName, podIp: target, listen, secretsDir: secrets });
     return start(`exporter-${sts}`, 'prometheus-redis-exporter', [], env);
   }
 
@@ -191,14 +118,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
   }, 60000);
 
   afterAll(() => {
-    for (const p of procs) {
-      try {
-        killHard(p);
-      } catch {
-        // already gone
-      }
-      p.child.kill('SIGKILL');
-    }
+    group.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

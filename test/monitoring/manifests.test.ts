@@ -18,7 +18,8 @@ const operator = renderValues(sentinelValues({ mode: 'operator' }));
 const standalone = renderValues(sentinelValues(STANDALONE));
 const off = renderValues(sentinelValues({ mode: 'off' }));
 const monitoringObjects = (objects: K8sObject[]) =>
-  objects.filter((o) => MONITORING_KINDS.has(o.kind) || /-(prometheus|alertmanager|grafana|dashboards)/.test(o.metadata.name) || o.metadata.labels?.['app.kubernetes.io/component'] === 'monitoring');
+  // NetworkPolicies for these pods belong to the network-policies component.
+  objects.filter((o) => o.kind !== 'NetworkPolicy').filter((o) => MONITORING_KINDS.has(o.kind) || /-(prometheus|alertmanager|grafana|dashboards)/.test(o.metadata.name) || o.metadata.labels?.['app.kubernetes.io/component'] === 'monitoring');
 
 describe('monitoring manifests', () => {
   test('operator mode: PodMonitors for Redis and Sentinel, one PrometheusRule, dashboards with the sidecar label', () => {
@@ -72,6 +73,7 @@ describe('monitoring manifests', () => {
     const sentinel = exporterOf(operator, 'session-database-sentinel');
     const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env(redis)).toEqual({
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
       REDIS_ADDR: 'redis://$(POD_IP):6379',
       REDIS_USER: 'monitor',
@@ -169,6 +171,7 @@ describe('monitoring modes in the Helm chart', () => {
       standalone: { ...STANDALONE.standalone, ingress: { enabled: true, host: 'grafana.example.com', tlsSecret: 'grafana-tls' }, prometheus: { kubeStateMetricsTarget: 'ksm.kube-system.svc:8080' } },
     }),
     off: sentinelValues({ mode: 'off' }),
+    'operator with TLS': sentinelValues({ mode: 'operator' }, { tls: { enabled: true } }),
     'operator, changed thresholds and names': sentinelValues(
       { mode: 'operator', scrapeInterval: '15s', alerts: { downFor: '2m', memoryWarningRatio: 0.7, backupMaxAgeHours: 12 }, dashboards: { label: 'dash', labelValue: 'yes' } },
       { fullnameOverride: 'sessions', redis: { mode: 'sentinel', replicas: 5, sentinel: { replicas: 5, quorum: 3 } } },

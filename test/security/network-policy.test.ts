@@ -148,6 +148,20 @@ describe('the flow table against the synthesized policies', () => {
   });
 });
 
+test('the production policies read as one line per rule (snapshot)', () => {
+  const r = renderings.find((x) => x.label === 'dist/production')!;
+  const selector = (sel: any) => JSON.stringify(sel?.matchLabels ?? sel ?? {});
+  const peer = (p: any) =>
+    p.ipBlock ? `ip ${p.ipBlock.cidr}` : [p.namespaceSelector && `ns ${selector(p.namespaceSelector)}`, p.podSelector && `pods ${selector(p.podSelector)}`].filter(Boolean).join(' ');
+  const ports = (ps: any[] | undefined) => (ps ?? []).map((p) => `${p.protocol}/${p.port}`).join(',') || 'all ports';
+  const summary = policiesOf(r.objects).map((p) => [
+    `${p.metadata.name} on ${selector(p.spec.podSelector)} [${p.spec.policyTypes?.join(',')}]`,
+    ...(p.spec.ingress ?? []).map((rule) => `  from ${(rule.from ?? []).map(peer).join(' | ')} to ${ports(rule.ports)}`),
+    ...(p.spec.egress ?? []).map((rule) => `  to ${(rule.to ?? []).map(peer).join(' | ')} on ${ports(rule.ports)}`),
+  ].join('\n'));
+  expect(summary.join('\n')).toMatchSnapshot();
+});
+
 describe('client selectors from the configuration', () => {
   const base = { auth: { existingSecret: 's' }, namespace: { name: 'sessions' } };
   const variants: [string, object, [Endpoint, boolean][]][] = [
@@ -202,6 +216,76 @@ describe('client selectors from the configuration', () => {
       expect(cluster.allows({ from: pod('monitoring'), to: redis, port: 9121 })).toBe(false);
       expect(cluster.allows({ from: redis, to: pod('dns', { app: 'coredns' }), port: 53, protocol: 'UDP' })).toBe(true);
       expect(cluster.allows({ from: redis, to: kubeDns, port: 53, protocol: 'UDP' })).toBe(false);
+    }
+  });
+});
+
+describe('the standalone monitoring stack', () => {
+  const standalone = (extra: object) => ({
+    auth: { existingSecret: 's' },
+    namespace: { name: 'sessions' },
+    monitoring: { mode: 'standalone', standalone: { grafana: { adminSecret: 'grafana-admin' }, ...extra } },
+  });
+  const full = standalone({
+    ingress: { enabled: true, host: 'grafana.example.com', tlsSecret: 'grafana-tls' },
+    alertmanager: { configSecret: 'am-config' },
+    prometheus: { kubeStateMetricsTarget: 'kube-state-metrics.kube-system.svc:8080' },
+  });
+  const rendersOf = (values: object) => [
+    ['synth', renderValues(values)] as const,
+    ...HELM_MAJORS.map((m) => [`helm${m}`, renderedObjects(helmTemplate(m, values))] as const),
+  ];
+  const nginx = pod('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+  const ksm = pod('kube-system', { 'app.kubernetes.io/name': 'kube-state-metrics' });
+  const receiver: Endpoint = { ip: '203.0.113.7' };
+  const internal: Endpoint = { ip: '10.1.2.3' };
+
+  type Row = [string, Who | 'prometheus' | 'alertmanager' | 'grafana', Who | 'prometheus' | 'alertmanager' | 'grafana', number, boolean];
+  const check = (objects: readonly K8sObject[], rows: Row[]) => {
+    const cluster = new Cluster(policiesOf(objects), { 'ingress-nginx': {}, 'kube-system': {} });
+    const resolve = (w: Row[1]) => (typeof w === 'string' ? ownPod(objects, w) : w);
+    return rows.map(([d, from, to, port]) => [d, cluster.allows({ from: resolve(from), to: resolve(to), port })]);
+  };
+  const expected = (rows: Row[]) => rows.map(([d, , , , allowed]) => [d, allowed]);
+
+  test('every pod of the stack is isolated and exactly its flows are allowed', () => {
+    const rows: Row[] = [
+      ['Prometheus scrapes the Redis exporter', 'prometheus', 'redis', 9121, true],
+      ['Prometheus scrapes the Sentinel exporter', 'prometheus', 'sentinel', 9121, true],
+      ['Prometheus cannot use Redis', 'prometheus', 'redis', 6379, false],
+      ['Prometheus sends alerts to Alertmanager', 'prometheus', 'alertmanager', 9093, true],
+      ['Prometheus scrapes kube-state-metrics', 'prometheus', ksm, 8080, true],
+      ['Prometheus cannot reach the internet', 'prometheus', receiver, 443, false],
+      ['Grafana queries Prometheus', 'grafana', 'prometheus', 9090, true],
+      ['Grafana reads Alertmanager', 'grafana', 'alertmanager', 9093, true],
+      ['Grafana cannot use Redis', 'grafana', 'redis', 6379, false],
+      ['Grafana cannot reach the internet', 'grafana', receiver, 443, false],
+      ['the ingress controller serves Grafana', nginx, 'grafana', 3000, true],
+      ['the ingress controller cannot reach Prometheus', nginx, 'prometheus', 9090, false],
+      ['another namespace cannot reach Grafana', pod('other'), 'grafana', 3000, false],
+      ['a client cannot reach Prometheus', pod('sessions', client), 'prometheus', 9090, false],
+      ['Alertmanager notifies an outside receiver over HTTPS', 'alertmanager', receiver, 443, true],
+      ['Alertmanager cannot reach an outside receiver over HTTP', 'alertmanager', receiver, 80, false],
+      ['Alertmanager cannot reach cluster-internal addresses', 'alertmanager', internal, 443, false],
+      ['Alertmanager cannot reach Redis', 'alertmanager', 'redis', 6379, false],
+    ];
+    for (const [label, objects] of rendersOf(full)) {
+      const cluster = new Cluster(policiesOf(objects));
+      const open = podsOf(objects).filter((p) => cluster.selecting(p.pod, 'Ingress').length === 0 || cluster.selecting(p.pod, 'Egress').length === 0);
+      expect({ label, open: open.map((p) => p.name) }).toEqual({ label, open: [] });
+      expect({ label, flows: check(objects, rows) }).toEqual({ label, flows: expected(rows) });
+    }
+  });
+
+  test('without an Ingress, a custom Alertmanager config or kube-state-metrics those flows stay closed', () => {
+    const rows: Row[] = [
+      ['the ingress controller cannot reach Grafana', nginx, 'grafana', 3000, false],
+      ['Alertmanager cannot reach the internet', 'alertmanager', receiver, 443, false],
+      ['Prometheus cannot reach kube-state-metrics', 'prometheus', ksm, 8080, false],
+      ['Prometheus still scrapes Redis', 'prometheus', 'redis', 9121, true],
+    ];
+    for (const [label, objects] of rendersOf(standalone({}))) {
+      expect({ label, flows: check(objects, rows) }).toEqual({ label, flows: expected(rows) });
     }
   });
 });

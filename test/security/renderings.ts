@@ -3,7 +3,7 @@ import * as path from 'path';
 import { HELM_MAJORS } from '../../scripts/helm';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { helmTemplate, renderedObjects } from '../support/helm';
-import { K8sObject, loadDist } from '../support/manifests';
+import { K8sObject, loadDist, renderValues } from '../support/manifests';
 
 /** Every environment with a values file (and so a dist/ directory). */
 export const ENVIRONMENTS = fs
@@ -34,7 +34,27 @@ export function allRenderings(): Rendering[] {
 /** Values of a Helm-only install: chart defaults plus the one required key (passwords are generated). */
 export const HELM_DEFAULTS_VALUES = { networkPolicy: { clients: { podSelector: { 'session-database/client': 'true' } } } };
 
-/** Also the chart with its defaults (generated Secret), with both Helm versions. */
+/**
+ * Optional workloads the env files leave off, so their pods are checked too:
+ * the chart's own monitoring stack and Infinispan (with an ExternalSecret for the passwords).
+ */
+export const VARIANT_VALUES = {
+  'standalone monitoring + Infinispan': {
+    namespace: { name: 'sessions' },
+    auth: { externalSecret: { enabled: true, secretStoreRef: { name: 'vault' }, remoteKey: 'sessions' } },
+    monitoring: {
+      mode: 'standalone',
+      standalone: {
+        grafana: { adminSecret: 'grafana-admin' },
+        ingress: { enabled: true, host: 'grafana.example.com', tlsSecret: 'grafana-tls' },
+        alertmanager: { configSecret: 'am-config' },
+      },
+    },
+    infinispan: { enabled: true },
+  },
+};
+
+/** Also the chart with its defaults (generated Secret) and the variants, in memory and with both Helm versions. */
 export function allRenderingsWithChartDefaults(): Rendering[] {
   return [
     ...allRenderings(),
@@ -43,6 +63,10 @@ export function allRenderingsWithChartDefaults(): Rendering[] {
       env: 'chart-defaults',
       objects: renderedObjects(helmTemplate(major, HELM_DEFAULTS_VALUES)),
     })),
+    ...Object.entries(VARIANT_VALUES).flatMap(([name, values]) => [
+      { label: `synth ${name}`, env: 'variant', objects: renderValues(values) },
+      ...HELM_MAJORS.map((major) => ({ label: `helm${major} ${name}`, env: 'variant', objects: renderedObjects(helmTemplate(major, values)) })),
+    ]),
   ];
 }
 

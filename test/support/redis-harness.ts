@@ -89,6 +89,15 @@ function installExitHook() {
   process.on('exit', () => {
     for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
   });
+  // Outside jest (bench, scripts) an interrupted run must not leave servers behind either.
+  if (process.env.JEST_WORKER_ID === undefined) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+        process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+      });
+    }
+  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): boolean {
@@ -173,6 +182,8 @@ export class RedisCluster {
   readonly sentinels: Pod[] = [];
   readonly config: Record<string, string>;
   readonly scripts: Record<string, string>;
+  /** Processes started with startProcess (not part of the topology). */
+  readonly extras: Pod[] = [];
   private readonly clients = new Set<Redis>();
   private readonly opts: ClusterOptions;
   private readonly maxLifetime: number;
@@ -217,6 +228,19 @@ export class RedisCluster {
   }
   sentinelIp(i: number) {
     return `127.0.${this.opts.octet}.2${i}`;
+  }
+
+  /**
+   * Start an auxiliary process (e.g. a stock redis-server to compare with) under the
+   * same time bound and cleanup as the pods; it is not part of the topology.
+   */
+  startProcess(name: string, ip: string, port: number, command: string[]): Pod {
+    const root = path.join(this.root, name);
+    fs.mkdirSync(root, { recursive: true });
+    const pod: Pod = { kind: 'redis', ordinal: -1, name, ip, port, root, volumes: { tmp: root }, mounts: {}, env: { HOME: root }, container: { command }, terminationGraceSeconds: 10, logFile: path.join(root, 'container.log') };
+    this.extras.push(pod);
+    this.start(pod);
+    return pod;
   }
 
   /** Add one more pod of a StatefulSet (e.g. a 4th Redis node when scaling). */
@@ -545,8 +569,9 @@ export class RedisCluster {
   async dispose(opts: { keep?: boolean } = {}): Promise<void> {
     for (const c of this.clients) c.disconnect();
     this.clients.clear();
-    for (const p of this.pods) if (p.proc?.pid) killGroup(p.proc.pid, 'SIGKILL');
-    await Promise.all(this.pods.map((p) => (p.exited ? within(p.exited, 5000) : undefined)));
+    const all = [...this.pods, ...this.extras];
+    for (const p of all) if (p.proc?.pid) killGroup(p.proc.pid, 'SIGKILL');
+    await Promise.all(all.map((p) => (p.exited ? within(p.exited, 5000) : undefined)));
     if (!opts.keep && !process.env.KEEP_REDIS_LIVE) fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
@@ -568,6 +593,9 @@ export class AckedWriter {
   readonly acked: number[] = [];
   readonly ackTimes: number[] = [];
   readonly errors: string[] = [];
+  /** Client-level errors, and the last one before each time the client had given up. */
+  readonly clientErrors: string[] = [];
+  readonly restarts: string[] = [];
   next = 0;
   private running = false;
   private loop?: Promise<void>;
@@ -579,16 +607,30 @@ export class AckedWriter {
     private readonly pauseMs = 2,
   ) {}
 
+  private onClose?: () => void;
+
   start(): this {
     this.running = true;
+    this.client.on('close', () => this.onClose?.());
+    this.client.on('error', (e: Error) => this.clientErrors.push(e.message));
     this.loop = (async () => {
       while (this.running) {
+        // ioredis gives up ("end") when its sentinel connector fails in certain ways; an
+        // application would connect again, and so does this writer.
+        if (this.client.status === 'end') {
+          this.restarts.push(this.clientErrors.at(-1) ?? 'unknown');
+          await this.client.connect().catch(() => undefined);
+        }
         const n = this.next++;
         try {
           // A command that ioredis drops on a reconnect never settles: give up on it after a bound.
           const exec = this.client.pipeline().set(`${this.prefix}${n}`, String(n)).wait(1, this.waitMs).exec();
-          let res: Awaited<typeof exec> = null;
-          if (!(await within(exec.then((r) => (res = r)), this.waitMs + 2000))) throw new Error('no reply');
+          const reply: { res?: Awaited<typeof exec> } = {};
+          // ioredis drops (never settles) the commands of a closed connection when it must not resend them.
+          const closed = new Promise<void>((r) => (this.onClose = r));
+          const replied = exec.then((r) => (reply.res = r));
+          if (!(await within(Promise.race([replied, closed]), this.waitMs + 2000)) || !reply.res) throw new Error('no reply');
+          const res = reply.res;
           const [setRes, waitRes] = res ?? [];
           if (!setRes?.[0] && setRes?.[1] === 'OK' && !waitRes?.[0] && Number(waitRes?.[1]) >= 1) {
             this.acked.push(n);
@@ -660,7 +702,7 @@ export interface DrillResult {
  * every acknowledged key is on the new master, restart the old master with its own
  * start script and wait until it is a replica again holding every acknowledged key.
  */
-export async function failoverDrill(cluster: RedisCluster, opts: { mode?: 'kill' | 'handover'; waitMs?: number } = {}): Promise<DrillResult> {
+export async function failoverDrill(cluster: RedisCluster, opts: { mode?: 'kill' | 'crash-restart' | 'handover'; waitMs?: number } = {}): Promise<DrillResult> {
   const oldMaster = await cluster.waitSettled(60000, 'a settled topology before the drill');
   // Never resend a command on another connection (a resent WAIT would vouch for nothing).
   const client = cluster.client('app', { autoResendUnfulfilledCommands: false });
@@ -675,8 +717,12 @@ export async function failoverDrill(cluster: RedisCluster, opts: { mode?: 'kill'
       await cluster.stop(oldMaster, 'SIGTERM');
     } else {
       await cluster.kill(oldMaster);
+      // crash-restart: the kubelet restarts the container at once, before any failover.
+      if (opts.mode === 'crash-restart') cluster.start(oldMaster);
     }
-    await waitFor('the first acknowledged write after the master went away', () => writer.firstAckFrom(from), 60000, 20);
+    await waitFor('the first acknowledged write after the master went away', () => writer.firstAckFrom(from), 60000, 20).catch((e) => {
+      throw new Error(`${e.message}; client status ${client.status}; last write errors: ${[...new Set(writer.errors.slice(-20))].join(' | ')}`);
+    });
     const seconds = (writer.firstAckFrom(from)! - t0) / 1000;
     await writer.waitAcks(100);
     await writer.stop();
@@ -688,7 +734,7 @@ export async function failoverDrill(cluster: RedisCluster, opts: { mode?: 'kill'
     });
     const newMaster = masters[0];
     const lost = (await writer.missingOn(cluster, newMaster)).length;
-    cluster.start(oldMaster);
+    if (!cluster.running(oldMaster)) cluster.start(oldMaster);
     await cluster.waitSettled(60000, `${oldMaster.name} to rejoin as a replica`);
     return { seconds, acked: writer.acked.length, lost, oldMaster, newMaster, preStop, maxGapSeconds, writer };
   } finally {

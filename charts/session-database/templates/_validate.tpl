@@ -20,6 +20,9 @@
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds))) }}
 {{- fail (printf "values: infinispan.cache.maxIdleMilliseconds is %v, longer than infinispan.cache.lifespanMilliseconds (%v), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)" (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds)) }}
 {{- end }}
+{{- if and (and (.Values.infinispan.enabled) (.Values.infinispan.podDisruptionBudget.enabled)) (not (lt (int64 .Values.infinispan.podDisruptionBudget.maxUnavailable) (int64 .Values.infinispan.cache.owners))) }}
+{{- fail (printf "values: infinispan.podDisruptionBudget.maxUnavailable is %v but every session has only %v copies (infinispan.cache.owners), so a drain could take all copies of some sessions at once; set maxUnavailable below owners (1 is safest)" (int64 .Values.infinispan.podDisruptionBudget.maxUnavailable) (int64 .Values.infinispan.cache.owners)) }}
+{{- end }}
 {{- if and (.Values.tls.enabled) (not (or (.Values.tls.issuerRef.name) (.Values.tls.bootstrapCA))) }}
 {{- fail (printf "values: tls.issuerRef.name is empty and tls.bootstrapCA is false, so nothing would sign the TLS certificates; name an existing cert-manager Issuer/ClusterIssuer or set tls.bootstrapCA: true" ) }}
 {{- end }}

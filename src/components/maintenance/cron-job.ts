@@ -3,7 +3,10 @@ import { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { IVolume } from 'kubernetes-models/v1/Volume';
 import { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
+import { PATHS } from '../redis/contract';
+import { tlsSecretName } from '../tls/names';
 import { AclUser, authSecretName } from '../redis/contract';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels } from '../shared/naming';
@@ -69,7 +72,12 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
                   image: `${image.repository}:${image.tag}`,
                   imagePullPolicy: image.pullPolicy,
                   command: ['sh', `${MAINTENANCE_PATHS.scripts}/${props.script}`],
-                  env: [...connectionEnvironment(ctx), ...props.env],
+                  env: [
+                    ...connectionEnvironment(ctx),
+                    { name: 'TLS_ENABLED', value: ctx.choose(truthy('tls.enabled'), 'true', 'false') },
+                    { name: 'TLS_DIR', value: PATHS.tls },
+                    ...props.env,
+                  ],
                   resources: ctx.json(props.values.resources) as any,
                   securityContext: containerSecurityContext(REDIS_UID),
                   volumeMounts: [
@@ -77,6 +85,7 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
                     { name: 'secrets', mountPath: MAINTENANCE_PATHS.secrets, readOnly: true },
                     { name: 'tmp', mountPath: MAINTENANCE_PATHS.tmp },
                     ...(props.extraMounts ?? []),
+                    ...ctx.list(ctx.optional(truthy('tls.enabled'), { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
                   ],
                 },
               ],
@@ -85,6 +94,11 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
                 { name: 'secrets', secret: { secretName: authSecretName(ctx), defaultMode: 0o440, items: passwords } },
                 { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
                 ...(props.extraVolumes ?? []),
+                // Only the CA: the jobs verify the servers and present no certificate.
+                ...ctx.list(ctx.optional(truthy('tls.enabled'), {
+                  name: 'tls',
+                  secret: { secretName: tlsSecretName(ctx, 'redis'), defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+                })),
               ],
             },
           },

@@ -10,8 +10,9 @@ import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contra
 import { maintenanceCronJob } from './cron-job';
 
 const FILES = 'src/components/maintenance/files';
-/** The Redis scripts' helpers (log, secret, cli_as, sentinel_host), shipped unchanged. */
+/** The Redis scripts' helpers (log, secret, cli_as, sentinel_host; common.sh sources tls.sh), shipped unchanged. */
 const COMMON_SH = 'src/components/redis/scripts/common.sh';
+const TLS_SH = 'src/components/redis/scripts/tls.sh';
 
 /** Session cleanup, cache cleanup and backup CronJobs with their scripts, account and backup volume. */
 export class Maintenance extends Construct {
@@ -29,6 +30,7 @@ export class Maintenance extends Construct {
         metadata: metadata(ctx, 'maintenance-scripts', 'maintenance'),
         data: {
           'common.sh': readAsset(COMMON_SH),
+          'tls.sh': readAsset(TLS_SH),
           ...Object.fromEntries(MAINTENANCE_FILES.map((f) => [f, readAsset(`${FILES}/${f}`)])),
         },
       });

@@ -1,5 +1,7 @@
 import { Pred, all, at, eq, truthy } from '../../config/expr';
 import { PORTS as INFINISPAN_PORTS } from '../infinispan/contract';
+import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT } from '../monitoring/contract';
+import { EXPORTER_PORT } from '../monitoring/exporter';
 import { REDIS_PORT, SENTINEL_PORT } from '../redis/contract';
 
 /**
@@ -9,10 +11,12 @@ import { REDIS_PORT, SENTINEL_PORT } from '../redis/contract';
  */
 
 /** Port of the redis_exporter sidecars (container port name `metrics`). */
-export const METRICS_PORT = 9121;
+export const METRICS_PORT = EXPORTER_PORT;
 export const DNS_PORT = 53;
 
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
+const standaloneMonitoring = eq(at('monitoring.mode'), 'standalone');
+const HTTPS_PORT = 443;
 const infinispanOn = truthy('infinispan.enabled');
 
 /** A group of the chart's own pods, selected by `app.kubernetes.io/component`. */
@@ -30,11 +34,14 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
   { name: 'redis' },
   { name: 'sentinel', when: sentinelMode },
   { name: 'maintenance' },
+  { name: 'prometheus', when: standaloneMonitoring },
+  { name: 'alertmanager', when: standaloneMonitoring },
+  { name: 'grafana', when: standaloneMonitoring },
   { name: 'infinispan', when: infinispanOn },
 ];
 
 /** Pods outside the release, selected from config (see peers.ts). */
-export type ExternalPeer = 'clients' | 'monitoring' | 'dns';
+export type ExternalPeer = 'clients' | 'monitoring' | 'dns' | 'ingressController' | 'kubeStateMetrics' | 'https';
 
 export type Endpoint = { readonly own: string } | { readonly external: ExternalPeer };
 
@@ -44,7 +51,7 @@ export interface PortSpec {
 }
 
 export interface Flow {
-  /** What the flow is for (shown in the policy annotations). */
+  /** What the flow is for (documentation; the tests' flow tables name the same flows). */
   readonly purpose: string;
   readonly from: Endpoint;
   readonly to: Endpoint;
@@ -72,5 +79,14 @@ export const FLOWS: readonly Flow[] = [
   { purpose: 'applications use the Infinispan session cache (Hot Rod and REST)', from: external('clients'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: infinispanOn },
   { purpose: 'Infinispan servers form a cluster (JGroups TCP and FD_SOCK2)', from: own('infinispan'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.jgroups), tcp(INFINISPAN_PORTS.failureDetection)], when: infinispanOn },
   { purpose: 'Prometheus scrapes the Infinispan /metrics endpoint', from: external('monitoring'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: all(infinispanOn, truthy('infinispan.metrics.serviceMonitor.enabled')) },
+  // monitoring.mode: standalone — the chart's own Prometheus, Alertmanager and Grafana.
+  { purpose: 'the own Prometheus scrapes the Redis exporters', from: own('prometheus'), to: own('redis'), ports: [tcp(METRICS_PORT)], when: standaloneMonitoring },
+  { purpose: 'the own Prometheus scrapes the Sentinel exporters', from: own('prometheus'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: all(standaloneMonitoring, sentinelMode) },
+  { purpose: 'the own Prometheus sends alerts to Alertmanager', from: own('prometheus'), to: own('alertmanager'), ports: [tcp(ALERTMANAGER_PORT)], when: standaloneMonitoring },
+  { purpose: 'the own Prometheus scrapes kube-state-metrics (CronJob alerts)', from: own('prometheus'), to: external('kubeStateMetrics'), ports: [], when: all(standaloneMonitoring, truthy('monitoring.standalone.prometheus.kubeStateMetricsTarget')) },
+  { purpose: 'Grafana queries Prometheus', from: own('grafana'), to: own('prometheus'), ports: [tcp(PROMETHEUS_PORT)], when: standaloneMonitoring },
+  { purpose: 'Grafana shows the alerts of Alertmanager', from: own('grafana'), to: own('alertmanager'), ports: [tcp(ALERTMANAGER_PORT)], when: standaloneMonitoring },
+  { purpose: 'the ingress controller serves Grafana', from: external('ingressController'), to: own('grafana'), ports: [tcp(GRAFANA_PORT)], when: all(standaloneMonitoring, truthy('monitoring.standalone.ingress.enabled')) },
+  { purpose: 'Alertmanager notifies the receivers of a custom config over HTTPS', from: own('alertmanager'), to: external('https'), ports: [tcp(HTTPS_PORT)], when: all(standaloneMonitoring, truthy('monitoring.standalone.alertmanager.configSecret')) },
   { purpose: 'every pod resolves names with the cluster DNS', from: own(ALL_PODS), to: external('dns'), ports: [udp(DNS_PORT), tcp(DNS_PORT)] },
 ];

@@ -75,6 +75,8 @@ export class NetworkPolicies extends Construct {
 
   private rule(ctx: RenderContext, flow: Flow, direction: Direction) {
     const ports = flow.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
-    return direction === 'ingress' ? { from: [peer(ctx, flow.from)], ports } : { to: [peer(ctx, flow.to)], ports };
+    // No ports = every port (only for a peer that is a fixed kind of pod, e.g. kube-state-metrics).
+    const portList = ports.length > 0 ? ports : undefined;
+    return direction === 'ingress' ? { from: [peer(ctx, flow.from)], ports: portList } : { to: [peer(ctx, flow.to)], ports: portList };
   }
 }

@@ -6,6 +6,9 @@ import { ALL_PODS, Endpoint, ExternalPeer } from './flows';
 /** Client pods when networkPolicy.clients selects nothing else: this label, in the release namespace. */
 export const DEFAULT_CLIENT_LABELS: Readonly<Record<string, string>> = { 'session-database/client': 'true' };
 
+/** RFC 1918 and link-local ranges: cluster-internal, never an outside receiver. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] as const;
+
 /** Labels every pod of the release carries (any component). */
 export function releasePodLabels(ctx: RenderContext): Record<string, string> {
   return {
@@ -42,6 +45,17 @@ function externalPeer(ctx: RenderContext, peer: ExternalPeer) {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.monitoring.namespace } },
         podSelector: { matchLabels: ctx.json(v.monitoring.podSelector) },
       };
+    case 'ingressController':
+      return {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.ingressController.namespace } },
+        podSelector: { matchLabels: ctx.json(v.ingressController.podSelector) },
+      };
+    case 'kubeStateMetrics':
+      // Wherever it runs (monitoring.standalone.prometheus.kubeStateMetricsTarget is host:port).
+      return { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kube-state-metrics' } } };
+    case 'https':
+      // Receivers of a custom Alertmanager config live outside the cluster; not the pod network.
+      return { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } };
     case 'dns':
       return {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.dns.namespace } },

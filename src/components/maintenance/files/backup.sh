@@ -20,7 +20,7 @@ name="redis-backup-$(date -u +%Y%m%dT%H%M%SZ).rdb"
 partial="$BACKUP_DIR/.$name.partial"
 rm -f "$BACKUP_DIR"/.redis-backup-*.partial
 if ! REDISCLI_AUTH=$(secret backup) timeout "${BACKUP_TIMEOUT_SECONDS:-3000}" \
-  redis-cli --no-auth-warning --user backup -h "$host" -p "$port" --rdb "$partial" >"$BACKUP_DIR/.rdb.log" 2>&1; then
+  redis-cli --no-auth-warning $(tls_cli_options) --user backup -h "$host" -p "$port" --rdb "$partial" >"$BACKUP_DIR/.rdb.log" 2>&1; then
   rm -f "$partial"
   fail "redis-cli --rdb from $host:$port failed: $(tail -n 3 "$BACKUP_DIR/.rdb.log" | tr '\n' ' ')"
 fi

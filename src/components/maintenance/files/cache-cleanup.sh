@@ -17,7 +17,7 @@ sha=$(load_script cache "$host" "$port" "$dir/cache-cleanup.lua")
 open_cli cache "$host" "$port" "$CACHE_DB"
 
 # The service indexes (SCAN may repeat a key; sort -u drops repeats).
-REDISCLI_AUTH=$(secret cache) redis-cli --no-auth-warning --user cache -h "$host" -p "$port" -n "$CACHE_DB" \
+REDISCLI_AUTH=$(secret cache) redis-cli --no-auth-warning $(tls_cli_options) --user cache -h "$host" -p "$port" -n "$CACHE_DB" \
   --scan --pattern 'cache_index:*' >"$work/scan" 2>&1 || fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"
 if grep -q -e '^ERR' -e '^NOPERM' -e '^NOAUTH' -e '^WRONGPASS' "$work/scan"; then
   fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"

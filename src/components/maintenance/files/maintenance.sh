@@ -1,7 +1,7 @@
 # Shared by the maintenance jobs (sourced after common.sh, POSIX sh).
 # Environment (set by the CronJobs, or by a test to fixture values):
 #   REDIS_MODE, MASTER_NAME, REDIS_SERVICE_HOST, REDIS_PORT, SENTINEL_HOST_PATTERN,
-#   SENTINEL_NODES, SENTINEL_PORT, SECRETS_DIR, DISCOVERY_USER (the sentinel ACL user
+#   SENTINEL_NODES, SENTINEL_PORT, SECRETS_DIR, TLS_ENABLED, TLS_DIR, DISCOVERY_USER (the sentinel ACL user
 #   that may only discover the master and replicas).
 
 now_ms() {
@@ -69,7 +69,7 @@ find_replica() {
 open_cli() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/maintenance.XXXXXX")
   mkfifo "$work/in" "$work/out"
-  REDISCLI_AUTH=$(secret "$1") redis-cli --no-auth-warning --user "$1" -h "$2" -p "$3" -n "$4" <"$work/in" >"$work/out" 2>&1 &
+  REDISCLI_AUTH=$(secret "$1") redis-cli --no-auth-warning $(tls_cli_options) --user "$1" -h "$2" -p "$3" -n "$4" <"$work/in" >"$work/out" 2>&1 &
   cli_pid=$!
   exec 3>"$work/in" 4<"$work/out"
   trap close_cli EXIT

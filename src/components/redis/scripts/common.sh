@@ -5,6 +5,10 @@
 #   patterns taking the pod ordinal), REDIS_NODES, SENTINEL_NODES, REDIS_PORT,
 #   SENTINEL_PORT, REDIS_MODE, MASTER_NAME, CONFIG_TEMPLATE_DIR, SECRETS_DIR,
 #   RUNTIME_DIR, DATA_DIR.
+# Optional timing knobs (defaults suit the cluster; the live tests shorten the polls):
+#   POLL_SECONDS (1), CLI_TIMEOUT_SECONDS (3), STARTUP_WAIT_SECONDS (600),
+#   FAILOVER_WAIT_SECONDS (30), HANDOVER_SECONDS (grace - 10), CATCHUP_SECONDS (10),
+#   RESOLVE_WAIT_SECONDS (300).
 
 . "$(dirname "$0")/tls.sh"
 
