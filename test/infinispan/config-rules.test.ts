@@ -1,18 +1,10 @@
-import { ConfigError, validate } from '../../src/config/load';
+import { problemsOf } from '../support/config-problems';
 import { helmTemplate } from '../support/helm';
 import { infinispanValues } from './values';
 
 const FILE = 'values/test.yaml';
 
-function problems(values: unknown): string[] {
-  try {
-    validate(values, FILE);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problems = (values: unknown) => problemsOf(values, FILE);
 
 describe('bad Infinispan input gives one clear error naming the key, the value and the fix', () => {
   test('more owners than servers is refused', () => {

@@ -10,11 +10,7 @@ dir=$(dirname "$0")
 . "$dir/maintenance.sh"
 
 started=$(now_ms)
-addr=$(find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME"
-set -- $addr
-host=$1 port=$2
-sha=$(load_script cache "$host" "$port" "$dir/cache-cleanup.lua")
-open_cli cache "$host" "$port" "$CACHE_DB"
+connect_master cache "$CACHE_DB" "$dir/cache-cleanup.lua"
 
 # The service indexes (SCAN may repeat a key; sort -u drops repeats).
 REDISCLI_AUTH=$(secret cache) redis-cli --no-auth-warning $(tls_cli_options) --user cache -h "$host" -p "$port" -n "$CACHE_DB" \

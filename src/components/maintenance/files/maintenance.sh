@@ -17,19 +17,8 @@ fail() {
   exit 1
 }
 
-# One sentinel command on the first sentinel that answers it; prints the raw reply.
-ask_sentinels() {
-  i=0
-  while [ "$i" -lt "$SENTINEL_NODES" ]; do
-    answer=$(cli_as "${DISCOVERY_USER:-monitor}" "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL "$@" 2>/dev/null) || answer=""
-    case "$answer" in
-      "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"*) ;;
-      *) echo "$answer"; return 0 ;;
-    esac
-    i=$((i + 1))
-  done
-  return 1
-}
+# The jobs discover the master and replicas as the read-only monitor user (common.sh: ask_sentinels).
+DISCOVERY_USER=${DISCOVERY_USER:-monitor}
 
 # "host port" of the master: the sentinels know it; standalone uses the Redis Service.
 find_master() {
@@ -60,6 +49,15 @@ find_replica() {
   else
     echo "$REDIS_SERVICE_HOST $REDIS_PORT"
   fi
+}
+
+# Connect to the master as <user> on <db> with <lua> loaded: sets host, port and sha.
+# Usage: connect_master <user> <db> <lua>
+connect_master() {
+  addr=$(find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME"
+  host=${addr%% *} port=${addr##* }
+  sha=$(load_script "$1" "$host" "$port" "$3")
+  open_cli "$1" "$host" "$port" "$2"
 }
 
 # A long-lived redis-cli: commands go in on fd 3, one reply line per command comes

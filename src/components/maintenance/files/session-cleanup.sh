@@ -10,11 +10,7 @@ dir=$(dirname "$0")
 . "$dir/maintenance.sh"
 
 started=$(now_ms)
-addr=$(find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME"
-set -- $addr
-host=$1 port=$2
-sha=$(load_script cleanup "$host" "$port" "$dir/session-cleanup.lua")
-open_cli cleanup "$host" "$port" "$SESSIONS_DB"
+connect_master cleanup "$SESSIONS_DB" "$dir/session-cleanup.lua"
 
 cursor=0 batches=0 indexes=0 entries=0 removed=0 evicted_sessions=0 evicted_refresh=0
 while :; do

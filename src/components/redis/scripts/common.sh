@@ -8,7 +8,7 @@
 # Optional timing knobs (defaults suit the cluster; the live tests shorten the polls):
 #   POLL_SECONDS (1), CLI_TIMEOUT_SECONDS (3), STARTUP_WAIT_SECONDS (600),
 #   FAILOVER_WAIT_SECONDS (30), HANDOVER_SECONDS (grace - 10), CATCHUP_SECONDS (10),
-#   RESOLVE_WAIT_SECONDS (300).
+#   FAILOVER_REQUEST_SECONDS (5), RESOLVE_WAIT_SECONDS (300).
 
 . "$(dirname "$0")/tls.sh"
 
@@ -61,46 +61,51 @@ render_acl() {
   grep -v '^#' "$template" | grep -v '^$' | sed "$script"
 }
 
-# First line of the answer of the first sentinel that knows the master: "host port".
-sentinel_master_addr() {
+# One SENTINEL command on the first sentinel that answers it, as DISCOVERY_USER
+# (default: the sentinel user); prints the raw reply.
+ask_sentinels() {
   i=0
   while [ "$i" -lt "$SENTINEL_NODES" ]; do
-    answer=$(cli_as sentinel "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | tr '\n' ' ')
+    answer=$(cli_as "${DISCOVERY_USER:-sentinel}" "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL "$@" 2>/dev/null) || answer=""
     case "$answer" in
-      "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM*) ;;
-      *) echo "$answer" | awk '{print $1}'; return 0 ;;
+      "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"*) ;;
+      *) echo "$answer"; return 0 ;;
     esac
     i=$((i + 1))
   done
   return 1
 }
 
-# First Redis node other than this one that reports role master.
-peer_master() {
+# Host of the master, as the first sentinel that knows one says.
+sentinel_master_addr() {
+  ask_sentinels get-master-addr-by-name "$MASTER_NAME" | head -n 1
+}
+
+# Hosts of the other Redis nodes, one per line.
+peer_hosts() {
   i=0
   while [ "$i" -lt "$REDIS_NODES" ]; do
     host=$(redis_host "$i")
-    if [ "$host" != "${ANNOUNCE_HOST:-}" ]; then
-      role=$(cli_as sentinel "$host" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
-      if [ "$role" = "master" ]; then
-        echo "$host"
-        return 0
-      fi
-    fi
+    [ "$host" = "${ANNOUNCE_HOST:-}" ] || echo "$host"
     i=$((i + 1))
+  done
+}
+
+# First Redis node other than this one that reports role master.
+peer_master() {
+  for host in $(peer_hosts); do
+    if [ "$(cli_as sentinel "$host" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)" = master ]; then
+      echo "$host"
+      return 0
+    fi
   done
   return 1
 }
 
 # True when another Redis node answers (as replica or master).
 peer_alive() {
-  i=0
-  while [ "$i" -lt "$REDIS_NODES" ]; do
-    host=$(redis_host "$i")
-    if [ "$host" != "${ANNOUNCE_HOST:-}" ] && [ "$(cli_as sentinel "$host" "$REDIS_PORT" PING 2>/dev/null)" = "PONG" ]; then
-      return 0
-    fi
-    i=$((i + 1))
+  for host in $(peer_hosts); do
+    [ "$(cli_as sentinel "$host" "$REDIS_PORT" PING 2>/dev/null)" = PONG ] && return 0
   done
   return 1
 }
