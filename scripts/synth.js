@@ -3,7 +3,8 @@
 const path = require('path');
 const esbuild = require('esbuild');
 
-const root = path.resolve(__dirname, '..');
+// The checkout npm runs the script in (scripts/ may be a symlink into another checkout).
+const root = process.cwd();
 esbuild.buildSync({
   entryPoints: [path.join(root, 'src', 'main.ts')],
   outfile: path.join(root, 'lib', 'main.js'),

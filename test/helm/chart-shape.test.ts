@@ -69,7 +69,7 @@ describe('cdk8s synth', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cdk8s-'));
     for (const file of ['package.json', 'cdk8s.yaml']) fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
     fs.cpSync(path.join(PROJECT_ROOT, 'values'), path.join(root, 'values'), { recursive: true });
-    for (const dir of ['src', 'node_modules']) fs.symlinkSync(path.join(PROJECT_ROOT, dir), path.join(root, dir));
+    for (const dir of ['src', 'scripts', 'node_modules']) fs.symlinkSync(path.join(PROJECT_ROOT, dir), path.join(root, dir));
     const r = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], { cwd: root, encoding: 'utf8', env: { ...process.env, SESSION_DATABASE_ROOT: '' } });
     expect(r.stderr.replace(/^npm warn.*\n/gm, '')).not.toMatch(/error/i);
     expect(r.status).toBe(0);
