@@ -9,7 +9,13 @@
  *   redis_throughput_ratio              redis-benchmark SET/GET (50 clients, random session
  *                                       keys) as the app user against the generated production
  *                                       config (master + 2 replicas, AOF, ACL) vs stock
- *                                       redis-server defaults in the same topology
+ *                                       redis-server defaults in the same topology and the same
+ *                                       transport (production has tls.enabled: the stock nodes
+ *                                       then get only the TLS settings: port 0, tls-port, the
+ *                                       certificate, tls-replication)
+ *   redis_tls_throughput_ratio          (TLS only) the stock topology over TLS vs the stock
+ *                                       topology in plaintext: what TLS itself costs
+ * Production runs TLS-only (values/production.yaml), so the drills run over TLS too.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,7 +27,7 @@ const OCTET = 17; // 10–16: test/live, 19: test/maintenance/backup-scaling.liv
 const DRILLS = 5;
 const BENCH_REQUESTS = 100000;
 
-/** requests/s of SET and GET on session keys (redis-benchmark --csv). */
+/** requests/s of SET and GET on session keys (redis-benchmark --csv); auth may carry TLS options. */
 async function benchmark(host: string, auth: string[]): Promise<number> {
   const rates: number[] = [];
   for (const command of [['SET', 'session:__rand_int__', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'], ['GET', 'session:__rand_int__']]) {
@@ -56,22 +62,35 @@ export async function run(): Promise<Figure[]> {
     // ACL user app) vs stock defaults in the same topology (a redis-server without config
     // file, every default: no AOF, no ACL, with two stock replicas), measured alternately.
     const master = await cluster.waitSettled(60000);
-    const stockIps = [0, 1, 2].map((i) => `127.0.${OCTET}.9${i}`);
-    stockIps.forEach((ip, i) => {
-      const dir = path.join(stockDir, String(i));
-      fs.mkdirSync(dir);
-      cluster.startProcess(`stock-redis-${i}`, ip, 6379, ['redis-server', '--bind', ip, '--dir', dir, ...(i > 0 ? ['--replicaof', stockIps[0], '6379'] : [])]);
-    });
-    await waitFor('the stock master with two replicas', async () => /connected_slaves:2/.test((await runProgram('redis-cli', ['-h', stockIps[0], 'INFO', 'replication'])).stdout), 20000);
-    const prodAuth = ['--user', 'app', '-a', cluster.passwords.app];
+    const tls = cluster.tlsEnabled;
+    // TLS settings only (what tls.sh adds), with the Redis pods' certificate files.
+    const tlsDir = cluster.redis[0].volumes.tls;
+    const stockTls = tls ? ['--port', '0', '--tls-port', '6379', '--tls-cert-file', `${tlsDir}/tls.crt`, '--tls-key-file', `${tlsDir}/tls.key`, '--tls-ca-cert-file', `${tlsDir}/ca.crt`, '--tls-auth-clients', 'no', '--tls-replication', 'yes'] : [];
+    /** A stock master with two stock replicas on 127.0.OCTET.<base>0..2. */
+    const startStock = async (name: string, base: number, transport: string[]) => {
+      const ips = [0, 1, 2].map((i) => `127.0.${OCTET}.${base}${i}`);
+      ips.forEach((ip, i) => {
+        const dir = path.join(stockDir, `${name}-${i}`);
+        fs.mkdirSync(dir);
+        cluster.startProcess(`${name}-${i}`, ip, 6379, ['redis-server', '--bind', ip, '--dir', dir, ...transport, ...(i > 0 ? ['--replicaof', ips[0], '6379'] : [])]);
+      });
+      const cli = transport.length ? cluster.cliArgs : [];
+      await waitFor(`the ${name} master with two replicas`, async () => /connected_slaves:2/.test((await runProgram('redis-cli', [...cli, '-h', ips[0], 'INFO', 'replication'])).stdout), 20000);
+      return ips[0];
+    };
+    const stockMaster = await startStock('stock-redis', 9, stockTls);
+    const plainMaster = tls ? await startStock('stock-plain', 8, []) : undefined;
+    const prodAuth = [...cluster.cliArgs, '--user', 'app', '-a', cluster.passwords.app];
     const stock: number[] = [];
     const prod: number[] = [];
+    const plain: number[] = [];
     for (let i = 0; i < 3; i++) {
-      stock.push(await benchmark(stockIps[0], []));
+      stock.push(await benchmark(stockMaster, tls ? cluster.cliArgs : []));
       prod.push(await benchmark(master.ip, prodAuth));
+      if (plainMaster) plain.push(await benchmark(plainMaster, []));
     }
     const ratio = median(prod) / median(stock);
-    process.stderr.write(`bench: redis-benchmark SET/GET mean rps: production config ${prod.map(Math.round).join(', ')}; stock ${stock.map(Math.round).join(', ')}\n`);
+    process.stderr.write(`bench: redis-benchmark SET/GET mean rps${tls ? ' over TLS' : ''}: production config ${prod.map(Math.round).join(', ')}; stock ${stock.map(Math.round).join(', ')}${tls ? `; stock in plaintext ${plain.map(Math.round).join(', ')}` : ''}\n`);
 
     return [
       { name: 'failover_median_s', value: round(median(seconds), 2), unit: 's', goal: '<= 6' },
@@ -79,6 +98,7 @@ export async function run(): Promise<Figure[]> {
       { name: 'acked_writes_lost', value: lost, unit: 'writes', goal: '== 0' },
       { name: 'handover_write_gap_s', value: round(handover.maxGapSeconds, 2), unit: 's', goal: '' },
       { name: 'redis_throughput_ratio', value: round(ratio, 3), unit: 'ratio', goal: '>= 0.9' },
+      ...(tls ? [{ name: 'redis_tls_throughput_ratio', value: round(median(stock) / median(plain), 3), unit: 'ratio', goal: '' }] : []),
     ];
   } catch (e) {
     process.stderr.write(`${cluster.logs(80)}\n`);

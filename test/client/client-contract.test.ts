@@ -2,11 +2,12 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
-import { K8sObject, configMapData, loadDist, renderValues } from '../support/manifests';
+import { K8sObject, configMapData, findObject, loadDist, renderValues } from '../support/manifests';
+import { TestIssuer } from '../support/tls-issuer';
 
 const CLIENT_CONFIG_MAP = 'session-database-client';
 const BASE = {
@@ -119,6 +120,8 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
       maxRetriesPerRequest: 1,
       retryStrategy: () => null,
       connectTimeout: 2000,
+      // disconnect() arms a timer this long; keep it short so jest exits right after the tests.
+      disconnectTimeout: 200,
     });
     client.on('error', (e: Error) => errors.set(client, [...(errors.get(client) ?? []), e.message]));
     clients.push(client);
@@ -208,8 +211,11 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
  * the sentinel as REDIS_SENTINEL_USERNAME. Stand-ins: the sentinel Service name leads to
  * the sentinel pod (DNS + kube-proxy), and the sentinel monitors the master by its loopback
  * address instead of its pod DNS name (the start scripts' job, tested with the harness).
+ * When the contract says REDIS_TLS (production has tls.enabled), both servers run the TLS
+ * lines of the synthesized tls.sh with certificates of the manifests' Certificates from a
+ * test CA, and the app trusts only the CA of the Secret the contract names.
  */
-describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredis client finding the master through the contract\'s sentinels', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum', 'openssl'], 'an ioredis client finding the master through the contract\'s sentinels', () => {
   const MASTER = { ip: '127.0.50.11', port: 16451 };
   const SENTINEL = { ip: '127.0.50.21', port: 26451 };
   let contract: Record<string, string>;
@@ -217,6 +223,8 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredi
   const procs: ChildProcess[] = [];
   const secret: Record<string, string> = {};
   const clients: Redis[] = [];
+  /** What the app's TLS settings are, from the contract alone (REDIS_TLS, the CA Secret and key). */
+  let appTls: Partial<RedisOptions> = {};
 
   function spawnGroup(cmd: string, args: string[]) {
     const p = spawn('timeout', ['-s', 'KILL', '120', cmd, ...args], { stdio: 'ignore', detached: true });
@@ -252,11 +260,33 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredi
     for (const { ip, port } of [MASTER, SENTINEL]) {
       if (await listening(ip, port)) throw new Error(`${ip}:${port} is already taken; this test needs it free`);
     }
-    spawnGroup('redis-server', ['--bind', MASTER.ip, '--port', String(MASTER.port), '--aclfile', path.join(dir, 'users.acl'), '--save', '', '--appendonly', 'no', '--dir', dir]);
+    // Transport lines as the start scripts write them (tls.sh's tls_server_config, empty without TLS).
+    const tlsOn = contract.REDIS_TLS === 'true';
+    const transport: Record<'redis' | 'sentinel', string[]> = { redis: [`port ${MASTER.port}`], sentinel: [`port ${SENTINEL.port}`] };
+    if (tlsOn) {
+      // Stand-ins of cluster DNS in the SANs: pod 0's name and the sentinel Service lead to the loopback "pods".
+      const announce = (role: string) => String(findObject(objects, 'StatefulSet', `session-database-${role}`).spec.template.spec.containers[0].env.find((e: any) => e.name === 'ANNOUNCE_HOST').value).replace('$(POD_NAME)', `session-database-${role}-0`);
+      const issuer = new TestIssuer(objects, path.join(dir, 'cert-manager'), new Map([
+        [announce('redis'), MASTER.ip], [announce('sentinel'), SENTINEL.ip], [contract.REDIS_SENTINELS.split(',')[0].split(':')[0], SENTINEL.ip],
+      ]));
+      for (const [role, { port }] of [['redis', MASTER], ['sentinel', SENTINEL]] as const) {
+        const tlsDir = path.join(dir, `${role}-tls`);
+        fs.mkdirSync(tlsDir);
+        for (const [k, v] of Object.entries(issuer.secretData(`session-database-${role}-tls`))) fs.writeFileSync(path.join(tlsDir, k), v, { mode: 0o400 });
+        transport[role] = execFileSync('sh', ['-c', `. ./tls.sh && tls_server_config ${port}`], { cwd: dir, env: { PATH: process.env.PATH!, TLS_ENABLED: 'true', TLS_DIR: tlsDir }, timeout: 10_000, encoding: 'utf8' }).trim().split('\n');
+        expect(transport[role]).toContain('port 0');
+      }
+      // The app mounts only the Secret the contract names and trusts the CA in it.
+      const ca = issuer.secretData(contract.REDIS_TLS_CA_SECRET)[contract.REDIS_TLS_CA_KEY as 'ca.crt'];
+      expect(ca).toMatch(/BEGIN CERTIFICATE/);
+      appTls = { tls: { ca }, sentinelTLS: { ca }, enableTLSForSentinelMode: true };
+    }
+    fs.writeFileSync(path.join(dir, 'redis-transport.conf'), `${transport.redis.join('\n')}\n`);
+    spawnGroup('redis-server', [path.join(dir, 'redis-transport.conf'), '--bind', MASTER.ip, '--aclfile', path.join(dir, 'users.acl'), '--save', '', '--appendonly', 'no', '--dir', dir]);
     await waitListening(MASTER.ip, MASTER.port);
     fs.writeFileSync(path.join(dir, 'sentinel.conf'), [
       `bind ${SENTINEL.ip}`,
-      `port ${SENTINEL.port}`,
+      ...transport.sentinel,
       `dir ${dir}`,
       `aclfile ${path.join(dir, 'sentinel-users.acl')}`,
       `sentinel monitor ${contract.REDIS_MASTER_NAME} ${MASTER.ip} ${MASTER.port} 1`,
@@ -299,6 +329,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredi
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       sentinelRetryStrategy: () => null,
+      ...appTls,
     });
     app.on('error', () => undefined);
     clients.push(app);
@@ -316,6 +347,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum'], 'an ioredi
       sentinelPassword: 'wrong',
       lazyConnect: true,
       sentinelRetryStrategy: () => null,
+      ...appTls,
     });
     const seen: string[] = [];
     wrong.on('error', (e: Error) => seen.push(e.message));

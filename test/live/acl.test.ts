@@ -191,7 +191,7 @@ function aclUsers(text: string): string[] {
     .map((l) => l.split(' ')[1]);
 }
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'every ACL user of the generated files can do exactly its job on live servers', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'every ACL user of the generated files can do exactly its job on live servers', () => {
   let cluster: RedisCluster;
   const logged = withLogs(() => cluster);
 

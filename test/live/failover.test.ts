@@ -4,7 +4,7 @@ import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../suppo
 
 jest.setTimeout(120000);
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'a crashed master fails over without losing acknowledged writes', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a crashed master fails over without losing acknowledged writes', () => {
   let cluster: RedisCluster;
   const logged = withLogs(() => cluster);
 

@@ -13,7 +13,7 @@ const ORDERS: [string, (m: Pod, a: Pod, b: Pod, s: Pod[]) => Pod[]][] = [
   ['interleaved: old master, sentinel, replica, sentinel, replica, sentinel', (m, a, b, s) => [m, s[2], b, s[0], a, s[1]]],
 ];
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'a full restart in any order comes back with one master and all data', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a full restart in any order comes back with one master and all data', () => {
   let cluster: RedisCluster;
   const logged = withLogs(() => cluster, 80);
   const written: string[] = [];

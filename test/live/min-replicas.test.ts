@@ -3,7 +3,7 @@ import { FAST_SCRIPT_ENV, RedisCluster, waitFor, withLogs } from '../support/red
 
 jest.setTimeout(90000);
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'a master without replicas refuses writes it could lose (min-replicas-to-write)', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a master without replicas refuses writes it could lose (min-replicas-to-write)', () => {
   let cluster: RedisCluster;
   const logged = withLogs(() => cluster);
 

@@ -15,7 +15,7 @@ jest.setTimeout(180000);
  */
 const OCTET = 19;
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'redis-check-rdb', 'sha256sum'], 'backup from a replica, restore, and a fourth node on real Redis', () => {
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'redis-check-rdb', 'sha256sum', 'openssl'], 'backup from a replica, restore, and a fourth node on real Redis', () => {
   const objects = renderEnv('production', { maintenance: { backup: { keep: 2 } } });
   let cluster: RedisCluster;
   let lab: Lab;
@@ -24,7 +24,8 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'redis-chec
 
   beforeAll(async () => {
     cluster = new RedisCluster({ octet: OCTET, objects, env: FAST_SCRIPT_ENV });
-    lab = new Lab(objects, 600, cluster.passwords);
+    // The jobs trust the cluster's CA (TLS in production).
+    lab = new Lab(objects, 600, cluster.passwords, cluster.tls);
     cluster.startAll();
     await cluster.waitSettled(60000, 'three nodes and three sentinels to settle');
   });

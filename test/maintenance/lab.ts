@@ -5,7 +5,9 @@
  * synthesized ConfigMap with the CronJob container's own env. Only what the cluster
  * provides is replaced: mount paths, pod IP/name and DNS names (loopback addresses in
  * 127.0.20.x … 127.0.29.x). Every process runs under `timeout -s KILL` in its own
- * process group and dispose() kills them all.
+ * process group and dispose() kills them all. With tls.enabled, Secrets that cert-manager
+ * Certificates fill come from a test CA (TestIssuer; pass the RedisCluster's to share its
+ * CA) and cli()/client() speak TLS.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -15,6 +17,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
 import { RunResult, User, fixturePasswords, run, waitFor, within } from '../support/redis-harness';
+import { TestIssuer } from '../support/tls-issuer';
 import { PROJECT_ROOT } from '../../src/render/assets';
 
 export const FULLNAME = 'session-database';
@@ -56,7 +59,32 @@ export class Lab {
     readonly objects: K8sObject[],
     private readonly maxLifetimeSeconds = 600,
     readonly passwords: Record<User, string> = fixturePasswords(),
+    private issuer?: TestIssuer,
   ) {}
+
+  /** Whether the Redis pods of these manifests run TLS-only (TLS_ENABLED=true). */
+  get tlsEnabled(): boolean {
+    const c = findObject(this.objects, 'StatefulSet', `${FULLNAME}-redis`).spec.template.spec.containers[0];
+    return (c.env ?? []).some((e: any) => e.name === 'TLS_ENABLED' && e.value === 'true');
+  }
+
+  /** The test CA that issues the manifests' Certificates (created on first use unless given). */
+  get tls(): TestIssuer {
+    this.issuer ??= new TestIssuer(this.objects, path.join(this.root, 'cert-manager'));
+    return this.issuer;
+  }
+
+  /**
+   * Files of a Secret volume that a cert-manager Certificate fills (honouring items), else
+   * undefined; `hosts` maps the pod's DNS names to its loopback address for the SANs.
+   */
+  private certificateFiles(volume: any, hosts?: ReadonlyMap<string, string>): Record<string, string> | undefined {
+    const name = volume?.secret?.secretName;
+    if (!name || !this.objects.some((o) => o.kind === 'Certificate' && o.spec?.secretName === name)) return undefined;
+    const data: Record<string, string> = this.tls.secretData(name, hosts);
+    const items: { key: string; path: string }[] = volume.secret.items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+    return Object.fromEntries(items.map((i) => [i.path, data[i.key]]));
+  }
 
   /**
    * Start a standalone Redis node the way its StatefulSet container does (redis-start.sh).
@@ -67,9 +95,13 @@ export class Lab {
     const c = sts.spec.template.spec.containers[0];
     const root = path.join(this.root, ip);
     const dirs: Record<string, string> = {};
+    const announce = c.env.find((e: any) => e.name === 'ANNOUNCE_HOST')?.value;
+    const hosts = new Map<string, string>(announce ? [[String(announce).replace('$(POD_NAME)', `${FULLNAME}-redis-0`), ip]] : []);
     for (const m of c.volumeMounts) {
       dirs[m.mountPath] = path.join(root, m.name);
       fs.mkdirSync(dirs[m.mountPath], { recursive: true });
+      const tlsFiles = this.certificateFiles(sts.spec.template.spec.volumes.find((v: any) => v.name === m.name), hosts);
+      for (const [k, v] of Object.entries(tlsFiles ?? {})) fs.writeFileSync(path.join(dirs[m.mountPath], k), v, { mode: 0o400 });
     }
     const config = configMapData(this.objects, `${FULLNAME}-redis-config`);
     for (const [k, v] of Object.entries(config)) fs.writeFileSync(path.join(root, 'templates', k), v + (k === 'redis.conf' ? extraConf.map((l) => `\n${l}`).join('') + '\n' : ''));
@@ -123,7 +155,9 @@ export class Lab {
       if (vol.configMap) {
         for (const [k, v] of Object.entries(configMapData(this.objects, vol.configMap.name))) fs.writeFileSync(path.join(d, k), v, { mode: vol.configMap.defaultMode });
       } else if (vol.secret) {
-        for (const item of vol.secret.items) fs.writeFileSync(path.join(d, item.path), this.passwords[item.key.replace(/-password$/, '') as User], { mode: 0o400 });
+        const tlsFiles = this.certificateFiles(vol);
+        if (tlsFiles) for (const [k, v] of Object.entries(tlsFiles)) fs.writeFileSync(path.join(d, k), v, { mode: 0o400 });
+        else for (const item of vol.secret.items) fs.writeFileSync(path.join(d, item.path), this.passwords[item.key.replace(/-password$/, '') as User], { mode: 0o400 });
       }
     }
     const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
@@ -141,14 +175,16 @@ export class Lab {
   }
 
   cli(node: Node, user: User, args: string[], timeoutMs = 5000): Promise<RunResult> {
-    return run('redis-cli', ['--no-auth-warning', '--user', user, '-h', node.ip, '-p', String(node.port), ...args], {
+    const tls = this.tlsEnabled ? ['--tls', '--cacert', this.tls.ca.certFile] : [];
+    return run('redis-cli', ['--no-auth-warning', ...tls, '--user', user, '-h', node.ip, '-p', String(node.port), ...args], {
       env: { PATH: process.env.PATH!, HOME: this.root, REDISCLI_AUTH: this.passwords[user] },
       timeoutMs,
     });
   }
 
   client(node: Node, user: User, db = 0): Redis {
-    const c = new Redis({ host: node.ip, port: node.port, username: user, password: this.passwords[user], db, maxRetriesPerRequest: 1, retryStrategy: () => null, enableAutoPipelining: false });
+    const tls = this.tlsEnabled ? { tls: { ca: this.tls.ca.cert } } : {};
+    const c = new Redis({ host: node.ip, port: node.port, username: user, password: this.passwords[user], db, maxRetriesPerRequest: 1, retryStrategy: () => null, enableAutoPipelining: false, ...tls });
     c.on('error', () => undefined);
     this.clients.add(c);
     return c;

@@ -12,6 +12,13 @@
  * Each pod has its own loopback address 127.0.<octet>.<n>: Redis pod i is .1i, Sentinel
  * pod i is .2i. Use a different octet (10..19) per test file so jest workers never meet.
  *
+ * TLS mode: when a pod mounts a Secret that a cert-manager Certificate of the manifests
+ * fills (the `tls` volume when tls.enabled), a CA made with openssl in the test
+ * (TestIssuer, test/support/tls-issuer.ts) issues that Certificate into the volume dir as
+ * cert-manager lays out the Secret (tls.crt, tls.key, ca.crt); the pod's DNS names map to
+ * its loopback address in the SANs. When the Redis container has TLS_ENABLED=true, cli()
+ * and the ioredis clients speak TLS and trust that CA (Redis and Sentinel connections).
+ *
  * Every process runs under `timeout -s KILL <maxLifetimeSeconds>` in its own process
  * group; dispose() (call it in afterAll) kills every group, pass or fail, and an exit
  * hook does the same if the worker dies first.
@@ -22,7 +29,10 @@ import * as fs from 'fs';
 import Redis, { RedisOptions } from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
-import { K8sObject, configMapData, findObject, loadDist } from './manifests';
+import * as YAML from 'yaml';
+import { PROJECT_ROOT } from '../../src/render/assets';
+import { K8sObject, configMapData, findObject, loadDist, renderValues } from './manifests';
+import { TestIssuer } from './tls-issuer';
 
 export const FULLNAME = 'session-database';
 export const ACL_USERS = ['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'] as const;
@@ -65,6 +75,10 @@ export interface ClusterOptions {
   maxLifetimeSeconds?: number;
   /** Number of pods per StatefulSet (default: spec.replicas). */
   replicas?: Partial<Record<PodKind, number>>;
+  /** redis-cli arguments of every cli()/ask() call, in place of the default (TLS mode: --tls --cacert <test CA>; else none). */
+  cliArgs?: string[];
+  /** ioredis options of every client()/direct(), in place of the default (TLS mode: tls and sentinelTLS with the test CA; else none). */
+  clientOptions?: RedisOptions;
 }
 
 export interface RunResult {
@@ -72,6 +86,19 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   ms: number;
+}
+
+function mergeValues(a: any, b: any): any {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = mergeValues(a[k], v);
+  return out;
+}
+
+/** Manifests of values/<env>.yaml with overrides merged in, rendered in memory (e.g. production with { tls: { enabled: false } }). */
+export function renderEnvironment(env: string, overrides: object = {}): K8sObject[] {
+  const base = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', `${env}.yaml`), 'utf8'), { version: '1.1' });
+  return renderValues(mergeValues(base, overrides), `${env}-variant`);
 }
 
 /** Fixture passwords, fresh per run (alphanumeric plus - and _). */
@@ -187,6 +214,13 @@ export class RedisCluster {
   private readonly clients = new Set<Redis>();
   private readonly opts: ClusterOptions;
   private readonly maxLifetime: number;
+  /** DNS name of a pod (or a pattern's expansion) → the loopback address standing for it. */
+  readonly hosts = new Map<string, string>();
+  private issuer?: TestIssuer;
+  /** redis-cli arguments of every cli() call (TLS options in TLS mode). */
+  readonly cliArgs: string[];
+  /** ioredis options of every client()/direct() (TLS options in TLS mode). */
+  readonly clientOptions: RedisOptions;
 
   constructor(opts: ClusterOptions) {
     if (!(opts.octet >= 10 && opts.octet <= 19)) throw new Error(`octet ${opts.octet}: live tests use 127.0.10.x … 127.0.19.x`);
@@ -201,12 +235,52 @@ export class RedisCluster {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), `redis-live-${opts.octet}-`));
     const redisSts = findObject(this.objects, 'StatefulSet', `${this.fullname}-redis`);
     const sentinelSts = this.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === `${this.fullname}-sentinel`);
+    for (const [sts, ip] of [[redisSts, (i: number) => this.redisIp(i)], [sentinelSts, (i: number) => this.sentinelIp(i)]] as const) {
+      if (sts) for (let i = 0; i < 10; i++) for (const host of this.dnsNamesOf(sts, i)) this.hosts.set(host, ip(i));
+    }
     const n = opts.replicas?.redis ?? redisSts.spec.replicas ?? 1;
     for (let i = 0; i < n; i++) this.redis.push(this.makePod('redis', redisSts, i));
     if (sentinelSts) {
       const m = opts.replicas?.sentinel ?? sentinelSts.spec.replicas ?? 1;
       for (let i = 0; i < m; i++) this.sentinels.push(this.makePod('sentinel', sentinelSts, i));
     }
+    const tls = this.tlsEnabled;
+    if (tls && !this.issuer) throw new Error('TLS_ENABLED=true but no pod mounts a Secret of a cert-manager Certificate');
+    const ca = this.issuer?.ca;
+    this.cliArgs = opts.cliArgs ?? (tls ? ['--tls', '--cacert', ca!.certFile] : []);
+    this.clientOptions = opts.clientOptions ?? (tls ? { tls: { ca: ca!.cert }, sentinelTLS: { ca: ca!.cert }, enableTLSForSentinelMode: true } : {});
+  }
+
+  /** Whether the manifests run Redis TLS-only (TLS_ENABLED=true in the Redis container). */
+  get tlsEnabled(): boolean {
+    return this.redis[0]?.env.TLS_ENABLED === 'true';
+  }
+
+  /** The test CA standing in for cert-manager (TLS mode only). */
+  get tls(): TestIssuer | undefined {
+    return this.issuer;
+  }
+
+  /**
+   * DNS names the cluster gives pod `ordinal` of a StatefulSet: its ANNOUNCE_HOST and the
+   * *_HOST_PATTERN names (read from the manifest before fixture substitution).
+   */
+  private dnsNamesOf(sts: K8sObject, ordinal: number): string[] {
+    const env: Record<string, string> = { POD_NAME: `${sts.metadata.name}-${ordinal}` };
+    const names: string[] = [];
+    const container = sts.spec.template.spec.containers[0];
+    for (const e of container.env ?? []) {
+      if (typeof e.value !== 'string') continue;
+      if (e.name === 'ANNOUNCE_HOST') names.push(expandK8s(e.value, env));
+      const own = (sts.metadata.name as string).endsWith('-sentinel') ? 'SENTINEL_HOST_PATTERN' : 'REDIS_HOST_PATTERN';
+      if (e.name === own) names.push(e.value.replace('%d', String(ordinal)));
+    }
+    return names.filter((h) => !h.includes('$('));
+  }
+
+  private tlsIssuer(): TestIssuer {
+    this.issuer ??= new TestIssuer(this.objects, path.join(this.root, 'cert-manager'), this.hosts);
+    return this.issuer;
   }
 
   get octet() {
@@ -271,8 +345,12 @@ export class RedisCluster {
         const data = configMapData(this.objects, vol.configMap.name);
         for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(dir, k), v, { mode: vol.configMap.defaultMode ?? 0o644 });
       } else if (vol.secret) {
-        const data = this.opts.secrets?.[vol.secret.secretName] ?? Object.fromEntries(ACL_USERS.map((u) => [`${u}-password`, this.passwords[u]]));
-        for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(dir, k), v, { mode: 0o400 });
+        const certificate = !this.opts.secrets?.[vol.secret.secretName] && this.objects.some((o) => o.kind === 'Certificate' && o.spec?.secretName === vol.secret.secretName);
+        const data: Record<string, string> =
+          this.opts.secrets?.[vol.secret.secretName] ??
+          (certificate ? this.tlsIssuer().secretData(vol.secret.secretName) : Object.fromEntries(ACL_USERS.map((u) => [`${u}-password`, this.passwords[u]])));
+        const items: { key: string; path: string }[] = vol.secret.items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+        for (const { key, path: file } of items) fs.writeFileSync(path.join(dir, file), data[key], { mode: 0o400 });
       } else if (!vol.emptyDir && !vol.claim && !vol.persistentVolumeClaim) {
         throw new Error(`${name}: volume ${vol.name} has a type the harness does not emulate`);
       }
@@ -415,9 +493,9 @@ export class RedisCluster {
   }
 
   /** redis-cli against a pod as an ACL user (null = no AUTH); the password travels in the environment. */
-  cli(pod: Pod, user: User | 'default' | null, args: string[], opts: { timeoutMs?: number; password?: string; raw?: boolean } = {}): Promise<RunResult> {
+  cli(pod: Pod, user: User | 'default' | null, args: string[], opts: { timeoutMs?: number; password?: string; raw?: boolean; cliArgs?: string[] } = {}): Promise<RunResult> {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pod.volumes.tmp ?? this.root };
-    const base = ['--no-auth-warning', '-h', pod.ip, '-p', String(pod.port)];
+    const base = ['--no-auth-warning', ...(opts.cliArgs ?? this.cliArgs), '-h', pod.ip, '-p', String(pod.port)];
     if (user !== null) {
       base.push('--user', user);
       env.REDISCLI_AUTH = opts.password ?? (user === 'default' ? 'x' : this.passwords[user]);
@@ -542,6 +620,10 @@ export class RedisCluster {
       reconnectOnError: (err) => (/^READONLY|^LOADING|^MASTERDOWN/.test(err.message) ? 2 : false),
       maxRetriesPerRequest: null,
       lazyConnect: false,
+      // ioredis waits this long for a closed stream's 'close' on disconnect() (TLS streams
+      // that failed their handshake never send another): keep jest from waiting on it.
+      disconnectTimeout: 200,
+      ...this.clientOptions,
       ...options,
     });
     c.on('error', () => undefined);
@@ -551,7 +633,7 @@ export class RedisCluster {
 
   /** A direct (non-sentinel) ioredis client to one pod. */
   direct(pod: Pod, user: User = 'app', options: RedisOptions = {}): Redis {
-    const c = new Redis({ host: pod.ip, port: pod.port, username: user, password: this.passwords[user], connectTimeout: 1000, retryStrategy: () => null, maxRetriesPerRequest: 1, ...options });
+    const c = new Redis({ host: pod.ip, port: pod.port, username: user, password: this.passwords[user], connectTimeout: 1000, retryStrategy: () => null, maxRetriesPerRequest: 1, disconnectTimeout: 200, ...this.clientOptions, ...options });
     c.on('error', () => undefined);
     this.clients.add(c);
     return c;

@@ -8,7 +8,8 @@
 #     paused client connections, so clients reconnect through the sentinels at once.
 #     The sentinels would convert this node themselves, but their commands queue behind
 #     the paused writes (PUBLISH is paused too), so they cannot.
-# We return once this node is a replica, or after the handover time limit.
+# We return once this node is a replica, or after the handover time limit; writes are
+# never left paused.
 set -u
 . "$(dirname "$0")/common.sh"
 
@@ -42,14 +43,31 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   sleep 0.05
 done
 
-i=0
-while [ "$i" -lt "$SENTINEL_NODES" ]; do
-  if cli_as sentinel "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_NAME" 2>/dev/null | grep -q OK; then
-    log "failover requested from sentinel $i"
-    break
-  fi
-  i=$((i + 1))
+# Ask the sentinels in turn (one may answer INPROG or NOGOODSLAVE for a moment). If none
+# accepts within $request_limit s, nobody will promote a replica: resume writes and let
+# the pod stop as a master (the sentinels fail over after down-after-milliseconds).
+request_limit=${FAILOVER_REQUEST_SECONDS:-5}
+request_deadline=$(($(date +%s) + request_limit))
+requested=""
+while [ -z "$requested" ] && [ "$(date +%s)" -lt "$request_deadline" ]; do
+  i=0
+  while [ "$i" -lt "$SENTINEL_NODES" ]; do
+    answer=$(cli_as sentinel "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_NAME" 2>&1)
+    if [ "$answer" = OK ]; then
+      log "failover requested from sentinel $i"
+      requested=$i
+      break
+    fi
+    last_answer="sentinel $i: $answer"
+    i=$((i + 1))
+  done
+  [ -n "$requested" ] || sleep 0.5
 done
+if [ -z "$requested" ]; then
+  log "no sentinel accepted the failover (${last_answer:-no answer}); resuming writes without a handover"
+  cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true
+  exit 0
+fi
 
 while [ "$(date +%s)" -lt "$deadline" ]; do
   master=$(sentinel_master_addr || true)
