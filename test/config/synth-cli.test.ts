@@ -14,9 +14,15 @@ beforeAll(() => {
 /** What every scratch env file needs besides the case at hand. */
 const VALID = 'auth:\n  existingSecret: session-database-auth\nargocd:\n  repoURL: https://git.example.com/session-database.git\n';
 
+const scratchRoots: string[] = [];
+afterAll(() => {
+  for (const root of scratchRoots) fs.rmSync(root, { recursive: true, force: true });
+});
+
 /** A scratch checkout: package.json, values/ and an existing dist/ that must survive bad input. */
 function scratchRoot(values: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-synth-'));
+  scratchRoots.push(root);
   fs.copyFileSync(path.join(PROJECT_ROOT, 'package.json'), path.join(root, 'package.json'));
   fs.mkdirSync(path.join(root, 'values'));
   for (const [name, text] of Object.entries(values)) fs.writeFileSync(path.join(root, 'values', `${name}.yaml`), text);

@@ -73,8 +73,12 @@ describe('cdk8s synth', () => {
     const r = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], { cwd: root, encoding: 'utf8', env: { ...process.env, SESSION_DATABASE_ROOT: '' } });
     expect(r.stderr.replace(/^npm warn.*\n/gm, '')).not.toMatch(/error/i);
     expect(r.status).toBe(0);
-    for (const [file, text] of synthesize(root).files) {
-      expect({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }).toEqual({ file, text });
+    try {
+      for (const [file, text] of synthesize(root).files) {
+        expect({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }).toEqual({ file, text });
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

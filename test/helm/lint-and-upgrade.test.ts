@@ -96,7 +96,7 @@ describe('upgrade safety', () => {
     const [oldMajor, oldMinor] = version(path.join(previous.dir, 'charts', 'session-database'));
     const [major, minor] = version(CHART);
     // A breaking version (a new major, or a new minor while 0.x) may change them: its notes say to recreate.
-    if (major !== oldMajor || (major === 0 && minor !== oldMinor)) return;
+    if (major !== oldMajor || (major === 0 && minor !== oldMinor)) return fs.rmSync(previous.dir, { recursive: true, force: true });
     for (const env of environments) {
       const oldValues = path.join(previous.dir, 'values', `${env}.yaml`);
       if (!fs.existsSync(oldValues)) continue;
@@ -104,6 +104,7 @@ describe('upgrade safety', () => {
       const after = renderedObjects(helmTemplate(4, `values/${env}.yaml`));
       expect({ env, rev: previous.rev, changes: immutableChanges(before, after) }).toEqual({ env, rev: previous.rev, changes: [] });
     }
+    fs.rmSync(previous.dir, { recursive: true, force: true });
   });
 
   test('the check catches a changed selector and a changed claim', () => {

@@ -177,16 +177,10 @@ describe('monitoring modes in the Helm chart', () => {
       { fullnameOverride: 'sessions', redis: { mode: 'sentinel', replicas: 5, sentinel: { replicas: 5, quorum: 3 } } },
     ),
   };
-  // Values go to Helm as JSON: Helm reads YAML 1.1, where a bare off or yes is a boolean.
-  const jsonFile = (values: object) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdb-mon-values-')), 'values.json');
-    fs.writeFileSync(file, JSON.stringify(values));
-    return file;
-  };
   for (const [name, values] of Object.entries(variants)) {
     for (const major of [3, 4] as const) {
       test(`helm ${major} template renders the same objects as renderValues (${name})`, () => {
-        const helmObjects = byName(renderedObjects(helmTemplate(major, jsonFile(values))));
+        const helmObjects = byName(renderedObjects(helmTemplate(major, values)));
         const ours = byName(renderValues(values));
         expect(Object.keys(helmObjects).sort()).toEqual(Object.keys(ours).sort());
         for (const key of Object.keys(ours)) expect([key, helmObjects[key]]).toEqual([key, ours[key]]);
@@ -215,7 +209,7 @@ describe('monitoring modes in the Helm chart', () => {
   });
 
   test('the Helm-rendered rules keep the Prometheus templates and the config thresholds', () => {
-    const objects = renderedObjects(helmTemplate(3, jsonFile(variants['operator, changed thresholds and names'])));
+    const objects = renderedObjects(helmTemplate(3, variants['operator, changed thresholds and names']));
     const rules = objects.find((o) => o.kind === 'PrometheusRule')!.spec.groups.flatMap((g: any) => g.rules);
     const high = rules.find((r: any) => r.alert === 'RedisMemoryHigh');
     expect(high.expr).toContain('> 0.7');

@@ -48,6 +48,7 @@ describe.each(HELM_MAJORS)('the chart emitter (Helm %i)', (major) => {
   fs.mkdirSync(path.join(chart, 'templates'));
   fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: emitter\nversion: 0.1.0\n');
   fs.writeFileSync(path.join(chart, 'templates', 'x.yaml'), template);
+  afterAll(() => fs.rmSync(chart, { recursive: true, force: true }));
 
   test.each(variants)('renders what static mode renders for %j', (values) => {
     const { configSchema } = require('../../src/config/schema');

@@ -23,18 +23,18 @@ export function helm(major: HelmMajor, args: string[]): HelmResult {
 
 /** `helm template` of values (a file path or an object), release and namespace as dist/ assumes. */
 export function helmTemplate(major: HelmMajor, values: string | object, extraArgs: string[] = [], chart = CHART): HelmResult & { namespace: string } {
-  let file = values as string;
-  let parsed: any = {};
-  if (typeof values === 'string') {
-    parsed = YAML.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, values), 'utf8')) ?? {};
-  } else {
-    parsed = values;
-    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-')), 'values.yaml');
+  const parsed: any = typeof values === 'string' ? (YAML.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, values), 'utf8')) ?? {}) : values;
+  const namespace = parsed?.namespace?.name || 'default';
+  if (typeof values === 'string') return { ...helm(major, ['template', RELEASE, chart, '-f', values, '-n', namespace, ...extraArgs]), namespace };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-'));
+  try {
+    const file = path.join(dir, 'values.yaml');
     // YAML 1.1 quoting, as Helm reads it: a bare off would be the boolean false.
     fs.writeFileSync(file, YAML.stringify(values, { version: '1.1' }));
+    return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const namespace = parsed?.namespace?.name || 'default';
-  return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
 }
 
 export function renderedObjects(result: HelmResult): K8sObject[] {
