@@ -1,6 +1,5 @@
 import { render } from '../app';
 import { rulesTemplate } from '../config/rules';
-import { defaultConfig } from '../config/schema';
 import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
 import { chartDocuments, toYaml } from '../render/emit';
@@ -26,7 +25,7 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
   files.set('values.schema.json', JSON.stringify(valuesJsonSchema(), null, 2) + '\n');
   files.set('.helmignore', '.DS_Store\n*.tmp\n*.orig\n');
   files.set('templates/_helpers.tpl', helpersTemplate());
-  files.set('templates/_validate.tpl', rulesTemplate(`${CHART_NAME}.validate`, defaultConfig()));
+  files.set('templates/_validate.tpl', rulesTemplate(`${CHART_NAME}.validate`));
   // Renders nothing; makes `helm template/install` run the cross-key checks.
   files.set('templates/validate.yaml', `{{- include "${CHART_NAME}.validate" . -}}\n`);
   for (const { file, objects } of render(ctx)) {

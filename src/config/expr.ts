@@ -91,22 +91,22 @@ export function evaluate(p: Pred, values: unknown): boolean {
  * `.Values.a.b`, wrapped in int64 where the schema says integer: Helm reads every YAML
  * number as float64, which would print 1800000 as 1.8e+06.
  */
-export function goPath(path: string, _defaults?: unknown): string {
+export function goPath(path: string): string {
   const ref = `.Values.${path}`;
   return isIntegerPath(path) ? `(int64 ${ref})` : ref;
 }
 
-export function goOperand(x: Operand, defaults: unknown): string {
-  if ('path' in x) return goPath(x.path, defaults);
+export function goOperand(x: Operand): string {
+  if ('path' in x) return goPath(x.path);
   if ('literal' in x) return JSON.stringify(x.literal);
-  return `(${x.op} ${goOperand(x.a, defaults)} ${goOperand(x.b, defaults)})`;
+  return `(${x.op} ${goOperand(x.a)} ${goOperand(x.b)})`;
 }
 
 /** Go template pipeline that is true exactly when `evaluate` is. */
-export function toGo(p: Pred, defaults: unknown): string {
+export function toGo(p: Pred): string {
   if ('truthy' in p) return `.Values.${p.truthy}`;
-  if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], defaults) : `and ${p.all.map((q) => `(${toGo(q, defaults)})`).join(' ')}`;
-  if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], defaults) : `or ${p.any.map((q) => `(${toGo(q, defaults)})`).join(' ')}`;
-  if ('not' in p) return `not (${toGo(p.not, defaults)})`;
-  return `${p.cmp} ${goOperand(p.a, defaults)} ${goOperand(p.b, defaults)}`;
+  if ('all' in p) return p.all.length === 1 ? toGo(p.all[0]) : `and ${p.all.map((q) => `(${toGo(q)})`).join(' ')}`;
+  if ('any' in p) return p.any.length === 1 ? toGo(p.any[0]) : `or ${p.any.map((q) => `(${toGo(q)})`).join(' ')}`;
+  if ('not' in p) return `not (${toGo(p.not)})`;
+  return `${p.cmp} ${goOperand(p.a)} ${goOperand(p.b)}`;
 }

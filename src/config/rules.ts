@@ -207,16 +207,16 @@ export function brokenRules(values: unknown): Rule[] {
 }
 
 /** The chart's validate template: the same rules as Go `fail` calls. */
-export function rulesTemplate(name: string, defaults: unknown): string {
+export function rulesTemplate(name: string): string {
   const lines = [`{{- define "${name}" -}}`];
   for (const rule of rules.filter((r) => !r.staticOnly)) {
     const args: string[] = [];
     const format = rule.message.replace(/%/g, '%%').replace(placeholder, (_, path) => {
-      args.push(goPath(path, defaults));
+      args.push(goPath(path));
       return '%v';
     });
-    const broken = `not (${toGo(rule.require, defaults)})`;
-    const cond = rule.when ? `and (${toGo(rule.when, defaults)}) (${broken})` : broken;
+    const broken = `not (${toGo(rule.require)})`;
+    const cond = rule.when ? `and (${toGo(rule.when)}) (${broken})` : broken;
     lines.push(`{{- if ${cond} }}`);
     lines.push(`{{- fail (printf ${JSON.stringify('values: ' + format)} ${args.join(' ')}) }}`);
     lines.push('{{- end }}');

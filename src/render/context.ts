@@ -102,19 +102,19 @@ export class RenderContext {
   /** A scope whose resources exist only when `pred` holds; undefined when it does not (static). */
   guard(scope: Construct, id: string, pred: Pred): Construct | undefined {
     if (!this.holds(pred)) return undefined;
-    return new Guard(scope, id, pred, toGo(pred, this.config));
+    return new Guard(scope, id, pred, toGo(pred));
   }
 
   /** A map entry or list item that exists only when `pred` holds. */
   optional<T>(pred: Pred, value: T): T | undefined {
     if (this.mode === 'static') return evaluate(pred, this.config) ? value : undefined;
-    return this.token({ kind: 'optional', cond: toGo(pred, this.config), value }) as T;
+    return this.token({ kind: 'optional', cond: toGo(pred), value }) as T;
   }
 
   /** `then` where `pred` holds, else `otherwise`. */
   choose<T>(pred: Pred, then: T, otherwise: T): T {
     if (this.mode === 'static') return evaluate(pred, this.config) ? then : otherwise;
-    return this.token({ kind: 'choose', cond: toGo(pred, this.config), then, otherwise }) as T;
+    return this.token({ kind: 'choose', cond: toGo(pred), then, otherwise }) as T;
   }
 
   /** A list without the items that `optional` dropped. */
@@ -148,7 +148,7 @@ export class RenderContext {
         if (!(key in shape)) throw new Error(`ctx.values has no key ${prefix}${key}`);
         const path = `${prefix}${key}`;
         if (objectShape(shape[key])) return this.valuesProxy(shape[key], `${path}.`);
-        return this.token({ kind: 'expr', expr: goPath(path, this.config), yieldsJson: false });
+        return this.token({ kind: 'expr', expr: goPath(path), yieldsJson: false });
       },
       ownKeys: () => {
         throw new Error(`iterating ctx.values.${prefix.slice(0, -1)} would freeze the defaults into the chart; use ctx.json()`);
