@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
-import { FAST_SCRIPT_ENV, Pod, RedisCluster, User, withLogs } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, User, settledCluster } from '../support/redis-harness';
 
 jest.setTimeout(90000);
 
@@ -191,18 +191,9 @@ function aclUsers(text: string): string[] {
     .map((l) => l.split(' ')[1]);
 }
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'every ACL user of the generated files can do exactly its job on live servers', () => {
+describeWithBinaries(CLUSTER_BINARIES, 'every ACL user of the generated files can do exactly its job on live servers', () => {
   let cluster: RedisCluster;
-  const logged = withLogs(() => cluster);
-
-  beforeAll(async () => {
-    cluster = new RedisCluster({ octet: 13, env: FAST_SCRIPT_ENV });
-    cluster.startAll();
-    await cluster.waitSettled(45000);
-  });
-  afterAll(async () => {
-    await cluster?.dispose();
-  });
+  const logged = settledCluster({ octet: 13, env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
 
   async function outcome(pod: Pod, user: string, args: string[]): Promise<Outcome | string> {
     const cmd = args.map((a) => (a === 'MASTER' ? cluster.masterName : a));

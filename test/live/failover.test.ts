@@ -1,21 +1,12 @@
 import * as fs from 'fs';
 import { describeWithBinaries } from '../support/binaries';
-import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, RedisCluster, failoverDrill, settledCluster } from '../support/redis-harness';
 
 jest.setTimeout(120000);
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a crashed master fails over without losing acknowledged writes', () => {
+describeWithBinaries(CLUSTER_BINARIES, 'a crashed master fails over without losing acknowledged writes', () => {
   let cluster: RedisCluster;
-  const logged = withLogs(() => cluster);
-
-  beforeAll(async () => {
-    cluster = new RedisCluster({ octet: 11, env: FAST_SCRIPT_ENV });
-    cluster.startAll();
-    await cluster.waitSettled(45000);
-  });
-  afterAll(async () => {
-    await cluster?.dispose();
-  });
+  const logged = settledCluster({ octet: 11, env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
 
   test('SIGKILL of the master: a replica is promoted, the client resumes, every acknowledged key survives, the old master rejoins as a replica', logged(async () => {
     const drill = await failoverDrill(cluster, { mode: 'kill' });

@@ -1,5 +1,5 @@
 import { describeWithBinaries } from '../support/binaries';
-import { FAST_SCRIPT_ENV, Pod, RedisCluster, sleep, withLogs } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, sleep } from '../support/redis-harness';
 
 jest.setTimeout(180000);
 
@@ -13,19 +13,10 @@ const ORDERS: [string, (m: Pod, a: Pod, b: Pod, s: Pod[]) => Pod[]][] = [
   ['interleaved: old master, sentinel, replica, sentinel, replica, sentinel', (m, a, b, s) => [m, s[2], b, s[0], a, s[1]]],
 ];
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a full restart in any order comes back with one master and all data', () => {
+describeWithBinaries(CLUSTER_BINARIES, 'a full restart in any order comes back with one master and all data', () => {
   let cluster: RedisCluster;
-  const logged = withLogs(() => cluster, 80);
+  const logged = settledCluster({ octet: 16, env: FAST_SCRIPT_ENV, maxLifetimeSeconds: 400 }, (c) => (cluster = c), 80);
   const written: string[] = [];
-
-  beforeAll(async () => {
-    cluster = new RedisCluster({ octet: 16, env: FAST_SCRIPT_ENV, maxLifetimeSeconds: 400 });
-    cluster.startAll();
-    await cluster.waitSettled(45000);
-  });
-  afterAll(async () => {
-    await cluster?.dispose();
-  });
 
   for (const [name, order] of ORDERS) {
     test(`stop all six processes, start them ${name}: exactly one master, sentinels agree, every key is back`, logged(async () => {

@@ -1,20 +1,11 @@
 import { describeWithBinaries } from '../support/binaries';
-import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, withLogs } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, RedisCluster, failoverDrill, settledCluster } from '../support/redis-harness';
 
 jest.setTimeout(120000);
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'stopping the master through its preStop hook hands mastership over first', () => {
+describeWithBinaries(CLUSTER_BINARIES, 'stopping the master through its preStop hook hands mastership over first', () => {
   let cluster: RedisCluster;
-  const logged = withLogs(() => cluster);
-
-  beforeAll(async () => {
-    cluster = new RedisCluster({ octet: 12, env: FAST_SCRIPT_ENV });
-    cluster.startAll();
-    await cluster.waitSettled(45000);
-  });
-  afterAll(async () => {
-    await cluster?.dispose();
-  });
+  const logged = settledCluster({ octet: 12, env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
 
   test('the preStop script of the manifest moves mastership, loses no acknowledged write and keeps the write gap short', logged(async () => {
     const drill = await failoverDrill(cluster, { mode: 'handover' });

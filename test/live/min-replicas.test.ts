@@ -1,20 +1,11 @@
 import { describeWithBinaries } from '../support/binaries';
-import { FAST_SCRIPT_ENV, RedisCluster, waitFor, withLogs } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, RedisCluster, settledCluster, waitFor } from '../support/redis-harness';
 
 jest.setTimeout(90000);
 
-describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'a master without replicas refuses writes it could lose (min-replicas-to-write)', () => {
+describeWithBinaries(CLUSTER_BINARIES, 'a master without replicas refuses writes it could lose (min-replicas-to-write)', () => {
   let cluster: RedisCluster;
-  const logged = withLogs(() => cluster);
-
-  beforeAll(async () => {
-    cluster = new RedisCluster({ octet: 14, env: FAST_SCRIPT_ENV });
-    cluster.startAll();
-    await cluster.waitSettled(45000);
-  });
-  afterAll(async () => {
-    await cluster?.dispose();
-  });
+  const logged = settledCluster({ octet: 14, env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
 
   test('with both replicas down writes fail with NOREPLICAS, reads still work, and writes succeed again when one replica returns', logged(async () => {
     const master = await cluster.waitSettled();

@@ -826,6 +826,27 @@ export async function failoverDrill(cluster: RedisCluster, opts: { mode?: 'kill'
 }
 
 /** Wrap a test body so a failure prints the tail of every container log of the cluster. */
+/** Programs every live cluster test runs. */
+export const CLUSTER_BINARIES = ['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'];
+
+/**
+ * For the enclosing describe: beforeAll starts a cluster (handing it to `use`) and waits
+ * for one agreed master, afterAll kills every process. Returns the log-on-failure wrapper.
+ */
+export function settledCluster(options: ClusterOptions, use: (cluster: RedisCluster) => void, logLines = 60) {
+  let current: RedisCluster | undefined;
+  beforeAll(async () => {
+    current = new RedisCluster(options);
+    use(current);
+    current.startAll();
+    await current.waitSettled(45000);
+  });
+  afterAll(async () => {
+    await current?.dispose();
+  });
+  return withLogs(() => current, logLines);
+}
+
 export function withLogs(cluster: () => RedisCluster | undefined, lines = 60) {
   return (body: () => Promise<void>) => async () => {
     try {
