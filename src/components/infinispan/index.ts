@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
-import { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { disruptionBudget } from '../redis/disruption-budget';
-import { manifest } from '../shared/api-object';
-import { metadata } from '../shared/naming';
+import { serviceAccount } from '../shared/service-account';
 import { infinispanCertificate } from './certificate';
 import { infinispanConfigMap } from './config-map';
 import { tlsPredicate } from './contract';
@@ -18,12 +16,7 @@ export class Infinispan extends Construct {
     super(scope, id);
     const on = ctx.guard(this, 'enabled', truthy('infinispan.enabled'));
     if (!on) return;
-    manifest<IServiceAccount>(on, 'service-account', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: metadata(ctx, 'infinispan', 'infinispan'),
-      automountServiceAccountToken: false,
-    });
+    serviceAccount(on, ctx, 'infinispan');
     infinispanConfigMap(on, ctx);
     infinispanServices(on, ctx);
     infinispanStatefulSet(on, ctx);

@@ -5,6 +5,7 @@ import { any, truthy } from '../../config/expr';
 import { readAsset } from '../../render/assets';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
+import { serviceAccount } from '../shared/service-account';
 import { metadata } from '../shared/naming';
 import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contract';
 import { maintenanceCronJob } from './cron-job';
@@ -34,12 +35,7 @@ export class Maintenance extends Construct {
           ...Object.fromEntries(MAINTENANCE_FILES.map((f) => [f, readAsset(`${FILES}/${f}`)])),
         },
       });
-      manifest(shared, 'service-account', {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: metadata(ctx, 'maintenance', 'maintenance'),
-        automountServiceAccountToken: false,
-      });
+      serviceAccount(shared, ctx, 'maintenance');
     }
 
     const sessions = ctx.guard(this, 'session-cleanup', truthy('maintenance.sessionCleanup.enabled'));
