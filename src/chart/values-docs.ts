@@ -1,10 +1,21 @@
 import { z } from 'zod';
 import { lookup } from '../config/expr';
 import { configSchema, defaultConfig } from '../config/schema';
+import { FREE_TEXT_PATTERN, isFreeText } from '../config/types';
 
 /** The chart's values.schema.json: the config schema as JSON Schema (draft-07, which Helm 3 and 4 both read). */
 export function valuesJsonSchema(): Record<string, unknown> {
-  cachedSchema ??= { ...(z.toJSONSchema(configSchema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>), title: 'session-database values' };
+  cachedSchema ??= {
+    ...(z.toJSONSchema(configSchema, {
+      target: 'draft-7',
+      io: 'input',
+      unrepresentable: 'throw',
+      override: ({ zodSchema, jsonSchema }) => {
+        if (isFreeText(zodSchema)) jsonSchema.pattern = FREE_TEXT_PATTERN;
+      },
+    }) as Record<string, unknown>),
+    title: 'session-database values',
+  };
   return structuredClone(cachedSchema);
 }
 let cachedSchema: Record<string, unknown> | undefined;

@@ -69,6 +69,7 @@ export type Operand<T = unknown> = Node & { readonly [operandType]?: T };
 export type Pred =
   | { readonly cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; readonly a: Node; readonly b: Node }
   | { readonly truthy: string }
+  | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
@@ -99,6 +100,11 @@ export const le = order('le');
 export const gt = order('gt');
 export const ge = order('ge');
 export const truthy = (path: ConfigPath): Pred => ({ truthy: path });
+/**
+ * Some line of the text at `path` matches `pattern` (multi-line mode: ^ and $ match at line ends).
+ * The pattern must mean the same in JavaScript and in Go's RE2: no lookaround, no backreferences.
+ */
+export const matches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ matches: path, pattern, ignoreCase });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
@@ -202,6 +208,7 @@ export function evaluate(p: Pred, values: unknown, release?: ReleaseFacts): bool
 
 function holds(p: Pred, s: Scope): boolean {
   if ('truthy' in p) return goTruthy(lookup(s.values, p.truthy));
+  if ('matches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'mi' : 'm').test(String(lookup(s.values, p.matches) ?? ''));
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
   if ('not' in p) return !holds(p.not, s);
@@ -306,6 +313,7 @@ export function isMapValued(x: Node): boolean {
 /** Go template pipeline that is true exactly when `evaluate` is. */
 export function toGo(p: Pred, g: GoScope = TOP): string {
   if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
+  if ('matches' in p) return `regexMatch ${JSON.stringify(`(?m${p.ignoreCase ? 'i' : ''})${p.pattern}`)} (toString ${rootRef(g, `Values.${p.matches}`)})`;
   if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('not' in p) return `not (${toGo(p.not, g)})`;

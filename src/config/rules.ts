@@ -1,4 +1,4 @@
-import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, le, lookup, lt, mod, ne, not, sub, toGo, truthy } from './expr';
+import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -18,6 +18,10 @@ export interface Rule {
   /** Only for dist/ (the loader); the chart handles the case itself and gets no `fail` for it. */
   readonly staticOnly?: boolean;
 }
+
+/** Directives of redis.conf that the chart owns: ACLs, credentials, addresses, files, modules, TLS. */
+const MANAGED_REDIS_DIRECTIVES =
+  '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|enable-debug-command|enable-module-command|enable-protected-configs|tls-[a-z-]+)([ \\t]|$)';
 
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
@@ -189,6 +193,11 @@ export const rules: readonly Rule[] = [
     message: 'monitoring.standalone.ingress.tlsSecret is empty but the Grafana Ingress is enabled; Grafana is only exposed over TLS, name the Secret holding the certificate',
   },
   {
+    path: 'redis.extraConfig',
+    require: not(matches('redis.extraConfig', MANAGED_REDIS_DIRECTIVES, { ignoreCase: true })),
+    message: 'redis.extraConfig sets a directive the chart manages (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, enable-protected-configs or tls-*); ACL users, passwords, addresses and TLS come from auth.*, tls.* and the pod: remove those lines',
+  },
+  {
     path: 'monitoring.alerts.memoryWarningRatio',
     require: lt(at('monitoring.alerts.memoryWarningRatio'), at('monitoring.alerts.memoryCriticalRatio')),
     message: 'monitoring.alerts.memoryWarningRatio is {monitoring.alerts.memoryWarningRatio}, not below memoryCriticalRatio ({monitoring.alerts.memoryCriticalRatio}); the warning must come first, e.g. 0.8 and 0.9',
@@ -215,7 +224,7 @@ export function rulesTemplate(name: string): string {
       args.push(goPath(path));
       return '%v';
     });
-    const broken = `not (${toGo(rule.require)})`;
+    const broken = "not" in rule.require ? toGo(rule.require.not) : `not (${toGo(rule.require)})`;
     const cond = rule.when ? `and (${toGo(rule.when)}) (${broken})` : broken;
     lines.push(`{{- if ${cond} }}`);
     lines.push(`{{- fail (printf ${JSON.stringify('values: ' + format)} ${args.join(' ')}) }}`);

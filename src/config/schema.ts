@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tls } from './sections/tls';
-import { cronSchedule, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
+import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
 
 /**
  * The one configuration schema. It gives:
@@ -84,6 +84,7 @@ const redis = section({
     cache: z.int().min(0).default(1).describe('Database index that holds the service cache'),
   }),
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a Redis pod has to hand mastership over and flush before it is killed'),
+  extraConfig: freeText().default('').describe('Extra redis.conf lines (multi-line), appended after the generated settings. The role settings (maxmemory, min-replicas-to-write), addresses, ACL file and TLS that the start script writes last still win; directives the chart manages for security (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, tls-*) are refused'),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
   autoscaling: section({

@@ -5,6 +5,33 @@ export function section<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape).prefault({} as any);
 }
 
+const FREE_TEXT = new WeakSet<object>();
+
+/**
+ * Characters no free text may hold: control characters other than line break and tab, the Unicode
+ * line and paragraph separators and noncharacters. YAML reads some of them as line breaks (NEL) and
+ * refuses others, so neither a values file nor a block of the chart could carry them.
+ */
+const NOT_TEXT_CLASS = '\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff';
+export const NOT_TEXT = new RegExp(`[${NOT_TEXT_CLASS}]`);
+/**
+ * The free-text pattern as text with the characters themselves: RegExp.source would write U+2028
+ * and U+2029 as \u escapes, which Helm's schema check (Go's RE2) cannot read.
+ */
+export const FREE_TEXT_PATTERN = `^[^${NOT_TEXT_CLASS}]*$`;
+
+/** Free text (config snippets, multi-line values); the chart indents its lines when it embeds it in a file. */
+export function freeText() {
+  const schema = z.string().regex(new RegExp(FREE_TEXT_PATTERN), 'text without control characters (line breaks and tabs are fine)');
+  FREE_TEXT.add(schema);
+  return schema;
+}
+
+/** Whether a (unwrapped) schema is free text, which may span lines. */
+export function isFreeText(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && FREE_TEXT.has(schema);
+}
+
 /** Kubernetes resource quantity, e.g. 500m, 1, 256Mi, 8Gi (not "4gb"). */
 export const quantity = z
   .string()

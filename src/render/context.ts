@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigPath, Operand, Pred, ReleaseFacts, Scalar, ValueAt, evalOperand, evaluate, goOperand, goPath, includeCall, isMapValued, lookup, toGo } from '../config/expr';
 import { objectShape, unwrap } from '../config/introspect';
 import { Config, configSchema } from '../config/schema';
+import { isFreeText } from '../config/types';
 import { Section, Val, Values } from './values';
 
 export type { Fields, Section, Val, Values, Valued } from './values';
@@ -178,7 +179,7 @@ export class RenderContext {
         if (!(key in shape)) throw new Error(`ctx.values has no key ${prefix}${key}`);
         const path = `${prefix}${key}`;
         if (objectShape(shape[key])) return this.valuesProxy(shape[key], `${path}.`);
-        return this.token({ kind: 'expr', expr: goPath(path), yieldsJson: false, multiline: isFreeText(shape[key]) });
+        return this.token({ kind: 'expr', expr: goPath(path), yieldsJson: false, multiline: isFreeText(unwrap(shape[key])) });
       },
       ownKeys: () => {
         throw new Error(`iterating ctx.values.${prefix.slice(0, -1)} would freeze the defaults into the chart; use ctx.json()`);
@@ -189,9 +190,3 @@ export class RenderContext {
   }
 }
 
-/** A string leaf without a pattern or a fixed set of values: it may hold anything, line breaks included. */
-function isFreeText(schema: z.core.$ZodType): boolean {
-  const def = unwrap(schema)?._zod?.def;
-  if (def?.type !== 'string') return false;
-  return !(def.checks ?? []).some((c: any) => c?._zod?.def?.format === 'regex' || c?._zod?.def?.check === 'string_format');
-}

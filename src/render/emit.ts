@@ -87,8 +87,9 @@ class ChartYamlWriter {
     if (isPlainObject(value)) {
       return Object.keys(value).length === 0 ? [`${pad}${k}: {}`] : [`${pad}${k}:`, ...this.map(value, indent + 2)];
     }
-    if (typeof value === 'string' && value.includes('\n') && !/^[ \t]/.test(value)) {
-      return [`${pad}${k}: ${blockHeader(value)}`, ...this.blockLines(value, indent + 2)];
+    if (typeof value === 'string' && value.includes('\n')) {
+      const header = this.blockHeader(value);
+      if (header) return [`${pad}${k}: ${header}`, ...this.blockLines(value, indent + 2)];
     }
     return [`${pad}${k}: ${this.scalar(value)}`];
   }
@@ -141,6 +142,32 @@ class ChartYamlWriter {
     }
   }
 
+  /**
+   * The header of a block literal that reproduces the string exactly, or undefined when none can
+   * (the writer then uses a quoted scalar). A block whose first line may begin with spaces states its
+   * indentation (`2`). Where a value may add line breaks, the text's trailing line breaks are only
+   * known at render time: keeping them all (`+`) is exact when the text itself ends with one; when
+   * the text ends in such a value, no block can promise its ending.
+   */
+  private blockHeader(text: string): string | undefined {
+    const growing = [...text.matchAll(TOKEN_PATTERN)].some((m) => this.mayAddLines(this.token(m[1])));
+    if (growing && /__SDT\d+__$/.test(text)) return undefined;
+    const indentation = /^(__SDT|[ \t\n])/.test(text) ? '2' : '';
+    const chomping = (growing && text.endsWith('\n')) || text.endsWith('\n\n') ? '+' : text.endsWith('\n') ? '' : '-';
+    return `|${indentation}${chomping}`;
+  }
+
+  /** Whether a token's text may hold line breaks (free text from the values, or a branch that does). */
+  private mayAddLines(token: Token): boolean {
+    const text = (value: unknown) =>
+      typeof value === 'string' && (value.includes('\n') || [...value.matchAll(TOKEN_PATTERN)].some((m) => this.mayAddLines(this.token(m[1]))));
+    switch (token.kind) {
+      case 'expr': return token.multiline;
+      case 'choose': return text(token.then) || text(token.otherwise);
+      case 'optional': return text(token.value);
+    }
+  }
+
   private blockLines(text: string, indent: number): string[] {
     const pad = ' '.repeat(indent);
     const body = text.endsWith('\n') ? text.slice(0, -1) : text;
@@ -182,7 +209,8 @@ class ChartYamlWriter {
       };
       switch (token.kind) {
         case 'expr':
-          return `{{ ${token.expr} }}`;
+          // Free text may span lines: every line after the first gets the block's indentation.
+          return token.multiline ? `{{ ${token.expr} | toString | replace "\\n" ${JSON.stringify('\n' + pad)} }}` : `{{ ${token.expr} }}`;
         case 'choose':
           return `{{ if ${token.cond} }}${literal(token.then)}{{ else }}${literal(token.otherwise)}{{ end }}`;
         case 'optional':
@@ -200,8 +228,4 @@ function isStructured(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
 }
 
-/** Block literal header whose chomping keeps the string's trailing newlines exact. */
-function blockHeader(text: string): string {
-  if (text.endsWith('\n\n')) return '|+';
-  return text.endsWith('\n') ? '|' : '|-';
-}
+

@@ -27,6 +27,16 @@ export const cases: BadInputCase[] = [
     message: `${FILE}: redis.replicas is "three" (a string) but must be a whole number such as 3; fix the type in the file`,
   },
   {
+    name: 'extra redis.conf lines that would add an ACL user are refused, whatever their case',
+    values: { redis: { extraConfig: 'hz 20\n  USER intruder on >secret +@all ~*\n' } },
+    message: /^values\/production\.yaml: redis\.extraConfig sets a directive the chart manages \(user, aclfile/,
+  },
+  {
+    name: 'extra redis.conf lines with a control character are refused',
+    values: { redis: { extraConfig: 'hz 20\r\n' } },
+    message: `${FILE}: redis.extraConfig is "hz 20\\r\\n" but must be text without control characters (line breaks and tabs are fine)`,
+  },
+  {
     name: 'zero replicas are refused',
     values: { redis: { replicas: 0 } },
     message: `${FILE}: redis.replicas is 0 but must be at least 1; raise it`,

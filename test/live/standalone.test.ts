@@ -1,6 +1,6 @@
 import { describeWithBinaries } from '../support/binaries';
 import { loadDist } from '../support/manifests';
-import { FAST_SCRIPT_ENV, RedisCluster, waitFor, withLogs } from '../support/redis-harness';
+import { FAST_SCRIPT_ENV, RedisCluster, renderEnvironment, waitFor, withLogs } from '../support/redis-harness';
 
 jest.setTimeout(60000);
 
@@ -38,5 +38,30 @@ describeWithBinaries(['redis-server', 'redis-cli'], 'the standalone (dev) config
     await waitFor('the node to answer again', async () => (await cluster.role(node)) === 'master', 20000);
     const app = cluster.direct(node, 'app');
     expect(await app.set('session:dev:2', 'y')).toBe('OK');
+  }));
+});
+
+describeWithBinaries(['redis-server', 'redis-cli'], 'redis.extraConfig reaches the real redis-server', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+  // Several lines, a comment, indentation and an override of a generated setting (slowlog-max-len 128).
+  const extraConfig = '# tuned for the test\nhz 25\n  slowlog-max-len 256\nmaxmemory 1mb\n';
+
+  beforeAll(async () => {
+    cluster = new RedisCluster({ octet: 15, objects: renderEnvironment('dev', { redis: { extraConfig } }), env: FAST_SCRIPT_ENV });
+    cluster.startAll();
+    await waitFor('the standalone node to answer', async () => (await cluster.probe(cluster.redis[0], 'readinessProbe')).code === 0, 30000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('its lines apply after the generated settings, and the role settings written by the start script still win', logged(async () => {
+    const monitor = cluster.direct(cluster.redis[0], 'monitor');
+    const config = async (name: string) => ((await monitor.call('CONFIG', 'GET', name)) as string[])[1];
+    expect(await config('hz')).toBe('25');
+    expect(await config('slowlog-max-len')).toBe('256');
+    // maxmemory comes from redis-master.conf, which redis-start.sh appends after redis.conf.
+    expect(await config('maxmemory')).not.toBe(String(1024 * 1024));
   }));
 });

@@ -2,7 +2,7 @@
 {{- if and (and (eq .Values.redis.mode "sentinel") (.Values.redis.autoscaling.enabled)) (not (ge (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas))) }}
 {{- fail (printf "values: redis.autoscaling.maxReplicas is %v, below redis.replicas (%v), the least the autoscaler keeps; set maxReplicas to at least redis.replicas" (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas)) }}
 {{- end }}
-{{- if and (.Values.auth.externalSecret.enabled) (not (not (.Values.auth.existingSecret))) }}
+{{- if and (.Values.auth.externalSecret.enabled) (.Values.auth.existingSecret) }}
 {{- fail (printf "values: auth.externalSecret.enabled is true and auth.existingSecret is %v: the passwords must come from one place; remove auth.existingSecret or set auth.externalSecret.enabled: false" .Values.auth.existingSecret) }}
 {{- end }}
 {{- if and (.Values.auth.externalSecret.enabled) (not (.Values.auth.externalSecret.secretStoreRef.name)) }}
@@ -11,7 +11,7 @@
 {{- if and (.Values.auth.externalSecret.enabled) (not (or (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix))) }}
 {{- fail (printf "values: auth.externalSecret.remoteKey and auth.externalSecret.remoteKeyPrefix are both empty; set remoteKey (one remote secret with a property per password) or remoteKeyPrefix (one remote secret per password)" ) }}
 {{- end }}
-{{- if and (.Values.auth.externalSecret.enabled) (not (not (and (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix)))) }}
+{{- if and (.Values.auth.externalSecret.enabled) (and (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix)) }}
 {{- fail (printf "values: auth.externalSecret.remoteKeyPrefix is %v and auth.externalSecret.remoteKey is %v; set only one of them" .Values.auth.externalSecret.remoteKeyPrefix .Values.auth.externalSecret.remoteKey) }}
 {{- end }}
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas))) }}
@@ -70,6 +70,9 @@
 {{- end }}
 {{- if and (and (eq .Values.monitoring.mode "standalone") (.Values.monitoring.standalone.ingress.enabled)) (not (.Values.monitoring.standalone.ingress.tlsSecret)) }}
 {{- fail (printf "values: monitoring.standalone.ingress.tlsSecret is empty but the Grafana Ingress is enabled; Grafana is only exposed over TLS, name the Secret holding the certificate" ) }}
+{{- end }}
+{{- if regexMatch "(?mi)^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|enable-debug-command|enable-module-command|enable-protected-configs|tls-[a-z-]+)([ \\t]|$)" (toString .Values.redis.extraConfig) }}
+{{- fail (printf "values: redis.extraConfig sets a directive the chart manages (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, enable-protected-configs or tls-*); ACL users, passwords, addresses and TLS come from auth.*, tls.* and the pod: remove those lines" ) }}
 {{- end }}
 {{- if not (lt .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- fail (printf "values: monitoring.alerts.memoryWarningRatio is %v, not below memoryCriticalRatio (%v); the warning must come first, e.g. 0.8 and 0.9" .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
