@@ -18,11 +18,6 @@ describe('the maintenance CronJobs', () => {
     for (const objects of [production, dev]) expect(cronJobs(objects)).toEqual([`${FULLNAME}-backup`, `${FULLNAME}-cache-cleanup`, `${FULLNAME}-session-cleanup`]);
   });
 
-  test('the session cleanup CronJob matches its snapshot', () => {
-    const { cronJob } = cronJobContainer(production, 'session-cleanup');
-    expect(cronJob).toMatchSnapshot();
-  });
-
   test.each(JOBS)('%s never overlaps itself, is bounded in time and retries, and keeps a short history', (job) => {
     const { cronJob } = cronJobContainer(production, job);
     expect(cronJob.spec).toMatchObject({ concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
