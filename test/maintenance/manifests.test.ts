@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { helmTemplate } from '../support/helm';
-import { K8sObject, configMapData, findObject, loadDist } from '../support/manifests';
-import { FULLNAME, cronJobContainer, renderEnv } from './lab';
+import { K8sObject, configMapData, findObject, loadDist, renderEnvironment } from '../support/manifests';
+import { FULLNAME } from '../support/redis';
+import { cronJobContainer } from './lab';
 
 const JOBS = ['session-cleanup', 'cache-cleanup', 'backup'] as const;
 const production = loadDist('production');
@@ -50,7 +51,7 @@ describe('the maintenance CronJobs', () => {
   });
 
   test('the jobs read their settings from the config', () => {
-    const objects = renderEnv('production', {
+    const objects = renderEnvironment('production', {
       sessions: { keyPrefix: 'sx:', maxSessionsPerUser: 7, maxRefreshTokensPerUser: 4 },
       cache: { maxEntriesPerService: 99 },
       maintenance: {
@@ -76,10 +77,10 @@ describe('the maintenance CronJobs', () => {
   });
 
   test('disabled jobs are not rendered, and with none left neither are their ConfigMap and account', () => {
-    const some = renderEnv('production', { maintenance: { backup: { enabled: false } } });
+    const some = renderEnvironment('production', { maintenance: { backup: { enabled: false } } });
     expect(cronJobs(some)).toEqual([`${FULLNAME}-cache-cleanup`, `${FULLNAME}-session-cleanup`]);
     expect(some.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === `${FULLNAME}-backup`)).toBe(false);
-    const none = renderEnv('production', { maintenance: { backup: { enabled: false }, sessionCleanup: { enabled: false }, cacheCleanup: { enabled: false } } });
+    const none = renderEnvironment('production', { maintenance: { backup: { enabled: false }, sessionCleanup: { enabled: false }, cacheCleanup: { enabled: false } } });
     expect(cronJobs(none)).toEqual([]);
     expect(none.filter((o) => ['ConfigMap', 'ServiceAccount'].includes(o.kind) && o.metadata.name.startsWith(`${FULLNAME}-maintenance`))).toEqual([]);
   });
@@ -112,23 +113,23 @@ describe('the Redis autoscaler', () => {
   });
 
   test('the sentinels are never autoscaled', () => {
-    for (const objects of [production, renderEnv('production', { redis: { autoscaling: { maxReplicas: 9 } } })]) {
+    for (const objects of [production, renderEnvironment('production', { redis: { autoscaling: { maxReplicas: 9 } } })]) {
       expect(hpas(objects).map((h) => h.spec.scaleTargetRef.name)).toEqual([`${FULLNAME}-redis`]);
     }
   });
 
   test('standalone mode gets no autoscaler even when it is enabled', () => {
     expect(hpas(dev)).toEqual([]);
-    expect(hpas(renderEnv('dev', { redis: { autoscaling: { enabled: true } } }))).toEqual([]);
+    expect(hpas(renderEnvironment('dev', { redis: { autoscaling: { enabled: true } } }))).toEqual([]);
   });
 
   test('a memory target of 0 leaves only the CPU metric', () => {
-    const [hpa] = hpas(renderEnv('production', { redis: { autoscaling: { targetMemoryUtilizationPercentage: 0 } } }));
+    const [hpa] = hpas(renderEnvironment('production', { redis: { autoscaling: { targetMemoryUtilizationPercentage: 0 } } }));
     expect(hpa.spec.metrics.map((m: any) => m.resource.name)).toEqual(['cpu']);
   });
 
   test('maxReplicas below redis.replicas is refused with one clear message, by the loader and by the chart', () => {
-    expect(() => renderEnv('production', { redis: { autoscaling: { maxReplicas: 2 } } })).toThrow(
+    expect(() => renderEnvironment('production', { redis: { autoscaling: { maxReplicas: 2 } } })).toThrow(
       'redis.autoscaling.maxReplicas is 2, below redis.replicas (3), the least the autoscaler keeps; set maxReplicas to at least redis.replicas',
     );
     const r = helmTemplate(3, 'values/production.yaml', ['--set', 'redis.autoscaling.maxReplicas=2']);

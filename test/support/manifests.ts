@@ -35,6 +35,19 @@ export function renderValues(values: unknown, name = 'test'): K8sObject[] {
   return [...files.values()].flatMap(parseDocuments);
 }
 
+function mergeValues(a: any, b: any): any {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = mergeValues(a[k], v);
+  return out;
+}
+
+/** Manifests of values/<env>.yaml with overrides merged in, rendered in memory (e.g. production with { tls: { enabled: false } }). */
+export function renderEnvironment(env: string, overrides: object = {}): K8sObject[] {
+  const base = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', `${env}.yaml`), 'utf8'), { version: '1.1' });
+  return renderValues(mergeValues(base, overrides), `${env}-variant`);
+}
+
 export function findObject(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
