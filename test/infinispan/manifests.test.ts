@@ -3,9 +3,9 @@ import * as path from 'path';
 import { HELM_MAJORS } from '../../scripts/helm';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { helmTemplate, renderedObjects } from '../support/helm';
-import { K8sObject, findObject, loadDist } from '../support/manifests';
+import { FULLNAME, K8sObject, findObject, loadDist } from '../support/manifests';
 import { checkPod } from '../support/pod-security-admission';
-import { FULLNAME, infinispanObjects, infinispanValues, renderInfinispan, statefulSet } from './values';
+import { infinispanObjects, infinispanValues, renderInfinispan, statefulSet } from './values';
 
 const name = (suffix: string) => `${FULLNAME}-${suffix}`;
 const container = (sts: K8sObject) => sts.spec.template.spec.containers[0];

@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
-import { configMapData, renderEnvironment } from '../support/manifests';
-import { AckedWriter, FAST_SCRIPT_ENV, FULLNAME, RedisCluster, run, waitFor } from '../support/redis';
+import { FULLNAME, configMapData, renderEnvironment } from '../support/manifests';
+import { AckedWriter, FAST_SCRIPT_ENV, RedisCluster, run, waitFor } from '../support/redis';
 import { Lab, snapshot } from './lab';
 
 jest.setTimeout(180000);

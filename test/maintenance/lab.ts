@@ -16,8 +16,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { AclUser } from '../../src/components/redis/contract';
 import { passwordKey } from '../../src/components/secrets/keys';
-import { K8sObject, configMapData, findObject } from '../support/manifests';
-import { FULLNAME, RunResult, fixturePasswords, killGroup, run, startInGroup, waitFor, within } from '../support/redis';
+import { FULLNAME, K8sObject, configMapData, findObject } from '../support/manifests';
+import { RunResult, fixturePasswords, killGroup, run, startInGroup, waitFor, within } from '../support/redis';
 import { TestIssuer } from '../support/tls-issuer';
 
 export function cronJobContainer(objects: K8sObject[], job: string) {

@@ -3,8 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { helmTemplate } from '../support/helm';
-import { K8sObject, configMapData, findObject, loadDist, renderEnvironment } from '../support/manifests';
-import { FULLNAME } from '../support/redis';
+import { FULLNAME, K8sObject, configMapData, findObject, loadDist, renderEnvironment } from '../support/manifests';
 import { cronJobContainer } from './lab';
 
 const JOBS = ['session-cleanup', 'cache-cleanup', 'backup'] as const;

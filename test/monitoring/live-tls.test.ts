@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { passwordKey } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
-import { FULLNAME, fixturePasswords } from '../support/redis';
+import { FULLNAME } from '../support/manifests';
+import { fixturePasswords } from '../support/redis';
 import {
   ProcessGroup, exporterEnv, findObject, renderAclFromManifests, renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,
 } from './support';

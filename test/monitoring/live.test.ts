@@ -13,7 +13,8 @@ import * as path from 'path';
 import { ACL_USERS, AclUser } from '../../src/components/redis/contract';
 import { passwordKey } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
-import { FULLNAME, fixturePasswords } from '../support/redis';
+import { FULLNAME } from '../support/manifests';
+import { fixturePasswords } from '../support/redis';
 import {
   Proc, ProcessGroup, Sample, YAML, exporterEnv, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
   renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,

@@ -3,8 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
-import { FULLNAME } from '../support/redis/fixtures';
+import { FULLNAME, K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
 
 /** Values for the monitoring tests: production-like sentinel topology. */
 export function sentinelValues(monitoring: Record<string, unknown>, extra: Record<string, unknown> = {}) {

@@ -5,6 +5,9 @@ import { validate } from '../../src/config/load';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { environmentFiles, releaseInfo } from '../../src/synth/outputs';
 
+/** Base name of the objects of dist/ and of in-memory renders: the release name (no fullnameOverride). */
+export const FULLNAME = releaseInfo().releaseName;
+
 export interface K8sObject {
   apiVersion: string;
   kind: string;

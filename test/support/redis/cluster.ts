@@ -22,9 +22,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ACL_USERS, AclUser } from '../../../src/components/redis/contract';
 import { passwordKey } from '../../../src/components/secrets/keys';
-import { K8sObject, configMapData, findObject, loadDist } from '../manifests';
+import { FULLNAME, K8sObject, configMapData, findObject, loadDist } from '../manifests';
 import { TestIssuer } from '../tls-issuer';
-import { FULLNAME, fixturePasswords } from './fixtures';
+import { fixturePasswords } from './fixtures';
 import { Pod, PodKind, dnsNamesOf, localCommand, makePod, podAddress } from './pods';
 import { RunResult, killGroup, run, startInGroup, waitFor, within } from './processes';
 

@@ -1,14 +1,9 @@
 /**
- * What the live tests feed the Redis harness in place of a cluster: the base name of the objects, fresh
- * fixture passwords for the ACL users that src/ declares, and fast polling knobs for the scripts. Names and
- * users come from src/, so a new ACL user needs no edit here.
+ * What the live tests feed the Redis harness in place of a cluster: fresh fixture passwords for the ACL
+ * users that src/ declares (a new user needs no edit here) and fast polling knobs for the scripts.
  */
 import * as crypto from 'crypto';
 import { ACL_USERS, AclUser } from '../../../src/components/redis/contract';
-import { releaseInfo } from '../../../src/synth/outputs';
-
-/** Base name of the objects of dist/ and of in-memory renders: the release name (no fullnameOverride). */
-export const FULLNAME = releaseInfo().releaseName;
 
 /** Fixture passwords, fresh per run (alphanumeric plus - and _). */
 export function fixturePasswords(): Record<AclUser, string> {
