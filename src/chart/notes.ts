@@ -1,10 +1,11 @@
-import { CHART_NAME } from '../components/shared/naming';
+import { goOperand } from '../config/expr';
+import { AUTH_SECRET, FULLNAME, NAMESPACE } from '../components/shared/naming';
 
 /** templates/NOTES.txt: how to connect and where the passwords are. */
 export function notesTemplate(): string {
-  const fullname = `{{ include "${CHART_NAME}.fullname" . }}`;
-  const ns = '{{ default .Release.Namespace .Values.namespace.name }}';
-  const secret = `{{ default (printf "%s-auth" (include "${CHART_NAME}.fullname" .)) .Values.auth.existingSecret }}`;
+  const fullname = `{{ ${goOperand(FULLNAME)} }}`;
+  const ns = `{{ ${goOperand(NAMESPACE)} }}`;
+  const secret = `{{ ${goOperand(AUTH_SECRET)} }}`;
   return `session-database {{ .Chart.Version }} (Redis {{ .Chart.AppVersion }}) is installed as ${fullname} in ${ns}.
 
 {{- if eq .Values.redis.mode "sentinel" }}

@@ -1,45 +1,144 @@
 /**
- * A tiny expression language over config paths. One expression serves twice:
- * evaluated in TypeScript for static manifests and validation, and compiled to a
- * Go template pipeline for the Helm chart. That is what keeps the chart's toggles
- * and its `fail` checks identical to the TypeScript ones.
+ * A tiny expression language over config paths and release facts. One expression serves twice:
+ * evaluated in TypeScript for static manifests and validation, and compiled to a Go template
+ * pipeline for the Helm chart. That is what keeps the chart's toggles, names and `fail` checks
+ * identical to the TypeScript ones: nobody writes the Go twin of a TypeScript rule by hand.
+ *
+ * Paths are typed against the schema: `truthy('redis.persistence.enabld')` does not compile, and
+ * neither does `eq(at('redis.mode'), 'sentinl')`.
  */
 
 import { isIntegerPath } from './introspect';
+import type { Config } from './schema';
+
+type Primitive = string | number | boolean | null | undefined;
+/** A map with free keys (labels, selectors), not a section of named keys. */
+type IsRecord<T> = string extends keyof T ? true : false;
+
+type PathsOf<T, P extends string> = {
+  [K in keyof T & string]:
+    | `${P}${K}`
+    | (T[K] extends Primitive | readonly unknown[] ? never : IsRecord<T[K]> extends true ? never : PathsOf<T[K], `${P}${K}.`>);
+}[keyof T & string];
+
+/** Every key of the config, sections included: `redis`, `redis.persistence`, `redis.persistence.enabled`, … */
+export type ConfigPath = PathsOf<Config, ''>;
+
+/** The type of the config at a path. */
+export type ValueAt<P extends string, T = Config> = P extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof T
+    ? ValueAt<Rest, T[Head]>
+    : never
+  : P extends keyof T
+    ? T[P]
+    : never;
+
+/** The paths whose value has the shape S (e.g. every persistence block). */
+export type PathTo<S> = { [P in ConfigPath]: ValueAt<P> extends S ? P : never }[ConfigPath];
+
+/** `<path>.<key>`, checked against the schema. */
+export function child<P extends ConfigPath, K extends keyof ValueAt<P> & string>(path: P, key: K): `${P}.${K}` & ConfigPath {
+  return `${path}.${key}` as `${P}.${K}` & ConfigPath;
+}
 
 export type Scalar = string | number | boolean;
 
-export type Operand =
+/** Facts of the release that are not values: `.Release.Name`, `.Release.Namespace`, … */
+export type ReleaseField = 'name' | 'namespace' | 'service' | 'appVersion';
+
+type Node =
   | { readonly path: string }
-  | { readonly literal: Scalar }
-  | { readonly op: 'add' | 'sub' | 'div' | 'mod'; readonly a: Operand; readonly b: Operand };
+  | { readonly literal: unknown }
+  | { readonly release: ReleaseField }
+  | { readonly arg: number }
+  | { readonly op: 'add' | 'sub' | 'div' | 'mod'; readonly a: Node; readonly b: Node }
+  | { readonly fn: 'default'; readonly value: Node; readonly fallback: Node }
+  | { readonly fn: 'concat'; readonly parts: readonly Node[] }
+  | { readonly fn: 'trunc'; readonly length: number; readonly value: Node }
+  | { readonly fn: 'trimSuffix'; readonly suffix: string; readonly value: Node }
+  | { readonly fn: 'dict'; readonly entries: readonly (readonly [Node, Node])[] }
+  | { readonly fn: 'merge'; readonly winner: Node; readonly other: Node }
+  | { readonly fn: 'include'; readonly name: string; readonly body: Node; readonly args: readonly Node[] };
+
+type IncludeNode = Extract<Node, { fn: 'include' }>;
+
+declare const operandType: unique symbol;
+/** An expression whose value has type T. */
+export type Operand<T = unknown> = Node & { readonly [operandType]?: T };
 
 export type Pred =
-  | { readonly cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; readonly a: Operand; readonly b: Operand }
+  | { readonly cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; readonly a: Node; readonly b: Node }
   | { readonly truthy: string }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
 
-export const at = (path: string): Operand => ({ path });
-export const lit = (literal: Scalar): Operand => ({ literal });
-const operand = (x: Operand | Scalar): Operand => (typeof x === 'object' ? x : lit(x));
-const arith = (op: 'add' | 'sub' | 'div' | 'mod') => (a: Operand | Scalar, b: Operand | Scalar): Operand => ({ op, a: operand(a), b: operand(b) });
+export const at = <P extends ConfigPath>(path: P): Operand<ValueAt<P>> => ({ path });
+export const lit = <T>(literal: T): Operand<T> => ({ literal });
+export const release = (field: ReleaseField): Operand<string> => ({ release: field });
+/** The n-th argument of a named template (see `include`). */
+export const arg = <T = string>(index: number): Operand<T> => ({ arg: index });
+
+function isNode(x: unknown): x is Node {
+  return typeof x === 'object' && x !== null && ['path', 'literal', 'release', 'arg', 'op', 'fn'].some((k) => k in x);
+}
+const operand = <T>(x: Operand<T> | T): Operand<T> => (isNode(x) ? (x as Operand<T>) : { literal: x });
+
+type Num = Operand<number> | number;
+const arith = (op: 'add' | 'sub' | 'div' | 'mod') => (a: Num, b: Num): Operand<number> => ({ op, a: operand(a), b: operand(b) });
 export const add = arith('add');
 export const sub = arith('sub');
 export const div = arith('div');
 export const mod = arith('mod');
-const compare = (cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge') => (a: Operand | Scalar, b: Operand | Scalar): Pred => ({ cmp, a: operand(a), b: operand(b) });
-export const eq = compare('eq');
-export const ne = compare('ne');
-export const lt = compare('lt');
-export const le = compare('le');
-export const gt = compare('gt');
-export const ge = compare('ge');
-export const truthy = (path: string): Pred => ({ truthy: path });
+
+export const eq = <T>(a: Operand<T>, b: Operand<NoInfer<T>> | NoInfer<T>): Pred => ({ cmp: 'eq', a, b: operand(b) });
+export const ne = <T>(a: Operand<T>, b: Operand<NoInfer<T>> | NoInfer<T>): Pred => ({ cmp: 'ne', a, b: operand(b) });
+const order = (cmp: 'lt' | 'le' | 'gt' | 'ge') => (a: Num, b: Num): Pred => ({ cmp, a: operand(a), b: operand(b) });
+export const lt = order('lt');
+export const le = order('le');
+export const gt = order('gt');
+export const ge = order('ge');
+export const truthy = (path: ConfigPath): Pred => ({ truthy: path });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
+
+type Str = Operand<string> | string;
+/** `value` unless it is empty (Go's `default`): "", 0, false, empty maps and lists count as empty. */
+export const orElse = <T>(value: Operand<T>, fallback: Operand<T> | T): Operand<T> => ({ fn: 'default', value, fallback: operand(fallback) });
+export const concat = (...parts: Str[]): Operand<string> => ({ fn: 'concat', parts: parts.map((p) => operand(p)) });
+export const trunc = (length: number, value: Operand<string>): Operand<string> => ({ fn: 'trunc', length, value });
+export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
+/** A map from key and value expressions. */
+export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, string>> => ({
+  fn: 'dict',
+  entries: entries.map(([k, v]) => [operand(k), operand(v)] as const),
+});
+/** Both maps; where a key is in both, `winner`'s value. */
+export const merge = (winner: Operand<Record<string, string>>, other: Operand<Record<string, string>>): Operand<Record<string, string>> => ({
+  fn: 'merge',
+  winner,
+  other,
+});
+/**
+ * A named template of the chart (`_helpers.tpl`): in Go `include "<chart>.<name>" …`, in TypeScript
+ * the body evaluated with these arguments. `namedTemplates()` gives the `define` of each.
+ */
+export const include = <T>(name: string, body: Operand<T>, ...args: (Operand | Scalar)[]): Operand<T> => ({
+  fn: 'include',
+  name,
+  body,
+  args: args.map((a) => operand(a)),
+});
+
+/** The release facts of dist/ (what `helm install <name>` would give). */
+export type ReleaseFacts = Readonly<Record<ReleaseField, string>>;
+
+interface Scope {
+  readonly values: unknown;
+  readonly release?: ReleaseFacts;
+  readonly args?: readonly unknown[];
+}
 
 export function lookup(values: unknown, path: string): unknown {
   let node: any = values;
@@ -50,16 +149,43 @@ export function lookup(values: unknown, path: string): unknown {
   return node;
 }
 
-export function evalOperand(x: Operand, values: unknown): unknown {
-  if ('path' in x) return lookup(values, x.path);
+/** The value of an operand for these values (and release facts, which names and labels use). */
+export function evalOperand<T>(x: Operand<T>, values: unknown, release?: ReleaseFacts): T {
+  return evalNode(x, { values, release }) as T;
+}
+
+function evalNode(x: Node, s: Scope): unknown {
+  if ('path' in x) return lookup(s.values, x.path);
   if ('literal' in x) return x.literal;
-  const a = Number(evalOperand(x.a, values));
-  const b = Number(evalOperand(x.b, values));
-  switch (x.op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'div': return Math.trunc(a / b);
-    case 'mod': return a % b;
+  if ('release' in x) {
+    if (!s.release) throw new Error(`release.${x.release} has no value here (only names and labels use the release)`);
+    return s.release[x.release];
+  }
+  if ('arg' in x) return s.args?.[x.arg];
+  if ('op' in x) {
+    const a = Number(evalNode(x.a, s));
+    const b = Number(evalNode(x.b, s));
+    switch (x.op) {
+      case 'add': return a + b;
+      case 'sub': return a - b;
+      case 'div': return Math.trunc(a / b);
+      case 'mod': return a % b;
+    }
+  }
+  switch (x.fn) {
+    case 'default': {
+      const value = evalNode(x.value, s);
+      return goTruthy(value) ? value : evalNode(x.fallback, s);
+    }
+    case 'concat': return x.parts.map((p) => String(evalNode(p, s))).join('');
+    case 'trunc': return String(evalNode(x.value, s)).slice(0, x.length);
+    case 'trimSuffix': {
+      const text = String(evalNode(x.value, s));
+      return text.endsWith(x.suffix) ? text.slice(0, -x.suffix.length) : text;
+    }
+    case 'dict': return Object.fromEntries(x.entries.map(([k, v]) => [String(evalNode(k, s)), evalNode(v, s)]));
+    case 'merge': return { ...(evalNode(x.other, s) as object), ...(evalNode(x.winner, s) as object) };
+    case 'include': return evalNode(x.body, { ...s, args: x.args.map((a) => evalNode(a, s)) });
   }
 }
 
@@ -70,13 +196,17 @@ export function goTruthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-export function evaluate(p: Pred, values: unknown): boolean {
-  if ('truthy' in p) return goTruthy(lookup(values, p.truthy));
-  if ('all' in p) return p.all.every((q) => evaluate(q, values));
-  if ('any' in p) return p.any.some((q) => evaluate(q, values));
-  if ('not' in p) return !evaluate(p.not, values);
-  const a = evalOperand(p.a, values) as any;
-  const b = evalOperand(p.b, values) as any;
+export function evaluate(p: Pred, values: unknown, release?: ReleaseFacts): boolean {
+  return holds(p, { values, release });
+}
+
+function holds(p: Pred, s: Scope): boolean {
+  if ('truthy' in p) return goTruthy(lookup(s.values, p.truthy));
+  if ('all' in p) return p.all.every((q) => holds(q, s));
+  if ('any' in p) return p.any.some((q) => holds(q, s));
+  if ('not' in p) return !holds(p.not, s);
+  const a = evalNode(p.a, s) as any;
+  const b = evalNode(p.b, s) as any;
   switch (p.cmp) {
     case 'eq': return a === b;
     case 'ne': return a !== b;
@@ -87,26 +217,129 @@ export function evaluate(p: Pred, values: unknown): boolean {
   }
 }
 
+/** Where Go finds the root context and the template's arguments: `.` outside a define, `$root` inside. */
+export interface GoScope {
+  readonly root: string;
+  readonly args: readonly string[];
+}
+const TOP: GoScope = { root: '.', args: [] };
+const rootRef = (g: GoScope, field: string) => (g.root === '.' ? `.${field}` : `${g.root}.${field}`);
+
+/** The chart's name, which prefixes every named template. */
+export const CHART_NAME = 'session-database';
+
+const RELEASE_GO: Record<ReleaseField, string> = {
+  name: 'Release.Name',
+  namespace: 'Release.Namespace',
+  service: 'Release.Service',
+  appVersion: 'Chart.AppVersion',
+};
+
 /**
  * `.Values.a.b`, wrapped in int64 where the schema says integer: Helm reads every YAML
  * number as float64, which would print 1800000 as 1.8e+06.
  */
-export function goPath(path: string): string {
-  const ref = `.Values.${path}`;
+export function goPath(path: string, g: GoScope = TOP): string {
+  const ref = rootRef(g, `Values.${path}`);
   return isIntegerPath(path) ? `(int64 ${ref})` : ref;
 }
 
-export function goOperand(x: Operand): string {
-  if ('path' in x) return goPath(x.path);
+/** A Go pipeline whose value is the operand's. Maps stay maps (the caller adds `toJson`). */
+export function goOperand(x: Node, g: GoScope = TOP): string {
+  if ('path' in x) return goPath(x.path, g);
   if ('literal' in x) return JSON.stringify(x.literal);
-  return `(${x.op} ${goOperand(x.a)} ${goOperand(x.b)})`;
+  if ('release' in x) return rootRef(g, RELEASE_GO[x.release]);
+  if ('arg' in x) {
+    const ref = g.args[x.arg];
+    if (ref === undefined) throw new Error(`argument ${x.arg} used outside its named template`);
+    return ref;
+  }
+  const sub = (n: Node) => nested(goOperand(n, g));
+  if ('op' in x) return `${x.op} ${sub(x.a)} ${sub(x.b)}`;
+  switch (x.fn) {
+    case 'default': return `default ${sub(x.fallback)} ${sub(x.value)}`;
+    case 'concat': return x.parts.length === 1 ? `toString ${sub(x.parts[0])}` : `print ${x.parts.map(sub).join(' ')}`;
+    case 'trunc': return `trunc ${x.length} ${sub(x.value)}`;
+    case 'trimSuffix': return `trimSuffix ${JSON.stringify(x.suffix)} ${sub(x.value)}`;
+    case 'dict': return `dict ${x.entries.map(([k, v]) => `${'literal' in k ? sub(k) : `(toString ${sub(k)})`} ${sub(v)}`).join(' ')}`;
+    case 'merge': return `merge ${sub(x.winner)} (deepCopy ${sub(x.other)})`;
+    case 'include': {
+      const call = includeCall(x, g);
+      return isMapValued(x.body) ? `${call} | fromJson` : call;
+    }
+  }
+}
+
+/** `include "<chart>.<name>" <context>` of a named template (one that returns a map prints JSON). */
+export function includeCall(x: Operand, g: GoScope = TOP): string {
+  if (!('fn' in x) || x.fn !== 'include') throw new Error('not a named template');
+  const context = x.args.length === 0 ? g.root : `(list ${g.root} ${x.args.map((a) => nested(goOperand(a, g))).join(' ')})`;
+  return `include "${CHART_NAME}.${x.name}" ${context}`;
+}
+
+/** A pipeline as the argument of another: in parentheses unless it is one word or one quoted string. */
+export function nested(go: string): string {
+  return /^([^\s"()]+|"([^"\\]|\\.)*"|\(.*\))$/.test(go) && balanced(go) ? go : `(${go})`;
+}
+
+function balanced(go: string): boolean {
+  if (!go.startsWith('(')) return true;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < go.length; i++) {
+    const c = go[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0 && i < go.length - 1) return false;
+  }
+  return depth === 0;
+}
+
+/** Whether the operand is a map (labels): Go must print it with toJson. */
+export function isMapValued(x: Node): boolean {
+  return 'fn' in x && (x.fn === 'dict' || x.fn === 'merge' || (x.fn === 'include' && isMapValued(x.body)));
 }
 
 /** Go template pipeline that is true exactly when `evaluate` is. */
-export function toGo(p: Pred): string {
-  if ('truthy' in p) return `.Values.${p.truthy}`;
-  if ('all' in p) return p.all.length === 1 ? toGo(p.all[0]) : `and ${p.all.map((q) => `(${toGo(q)})`).join(' ')}`;
-  if ('any' in p) return p.any.length === 1 ? toGo(p.any[0]) : `or ${p.any.map((q) => `(${toGo(q)})`).join(' ')}`;
-  if ('not' in p) return `not (${toGo(p.not)})`;
-  return `${p.cmp} ${goOperand(p.a)} ${goOperand(p.b)}`;
+export function toGo(p: Pred, g: GoScope = TOP): string {
+  if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
+  if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
+  if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
+  if ('not' in p) return `not (${toGo(p.not, g)})`;
+  return `${p.cmp} ${nested(goOperand(p.a, g))} ${nested(goOperand(p.b, g))}`;
+}
+
+/** Every named template the operands use, by name (for `_helpers.tpl`). */
+export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode> {
+  const found = new Map<string, IncludeNode>();
+  const walk = (x: Node) => {
+    if ('op' in x) return [x.a, x.b].forEach(walk);
+    if (!('fn' in x)) return;
+    switch (x.fn) {
+      case 'default': walk(x.value); walk(x.fallback); break;
+      case 'concat': x.parts.forEach(walk); break;
+      case 'trunc': case 'trimSuffix': walk(x.value); break;
+      case 'dict': x.entries.forEach(([k, v]) => { walk(k); walk(v); }); break;
+      case 'merge': walk(x.winner); walk(x.other); break;
+      case 'include':
+        x.args.forEach(walk);
+        walk(x.body);
+        found.set(x.name, x);
+        break;
+    }
+  };
+  operands.forEach(walk);
+  return found;
+}
+
+/** The `define` of a named template: its body compiled with `$root` and the arguments of `list`. */
+export function defineTemplate(template: IncludeNode): string {
+  const name = `${CHART_NAME}.${template.name}`;
+  const output = (g: GoScope) => (isMapValued(template.body) ? `toJson ${nested(goOperand(template.body, g))}` : goOperand(template.body, g));
+  if (template.args.length === 0) return `{{- define "${name}" -}}\n{{- ${output(TOP)} -}}\n{{- end -}}\n`;
+  const g: GoScope = { root: '$root', args: template.args.map((_, i) => `(index . ${i + 1})`) };
+  return `{{- define "${name}" -}}\n{{- $root := index . 0 -}}\n{{- ${output(g)} -}}\n{{- end -}}\n`;
 }

@@ -1,25 +1,38 @@
 import { Construct } from 'constructs';
-import { objectShape } from '../config/introspect';
-import { Config, configSchema } from '../config/schema';
-import { Pred, evaluate, goPath, lookup, toGo } from '../config/expr';
 import { z } from 'zod';
+import { ConfigPath, Operand, Pred, ReleaseFacts, Scalar, ValueAt, evalOperand, evaluate, goOperand, goPath, includeCall, isMapValued, lookup, toGo } from '../config/expr';
+import { objectShape, unwrap } from '../config/introspect';
+import { Config, configSchema } from '../config/schema';
+import { Section, Val, Values } from './values';
+
+export type { Fields, Section, Val, Values, Valued } from './values';
 
 /**
  * static: concrete values, for dist/<env>/.
  * chart:  Helm expressions, for charts/session-database/templates/.
  *
  * Constructs are written once against a RenderContext. They read config through
- * `ctx.values` and never compute on it; anything structural goes through
- * `ctx.guard`, `ctx.optional` or `ctx.choose`, which become `{{ if }}` in the chart.
+ * `ctx.values` (opaque `Val`s, see values.ts) and never compute on it; anything structural goes
+ * through `ctx.guard`, `ctx.optional` or `ctx.choose`, which become `{{ if }}` in the chart, and
+ * anything derived (names, labels) through an expression (`ctx.value`), which is evaluated here
+ * and compiled to Go there. Components never see the raw config nor write Go.
  */
 export type RenderMode = 'static' | 'chart';
 
 export type Token =
-  | { readonly kind: 'expr'; readonly expr: string; readonly yieldsJson: boolean }
+  | {
+      readonly kind: 'expr';
+      readonly expr: string;
+      /** The Go expression already prints JSON (a named template that returns a map). */
+      readonly yieldsJson: boolean;
+      /** Free text from the values that may hold line breaks (indented when embedded in a block). */
+      readonly multiline: boolean;
+    }
   | { readonly kind: 'choose'; readonly cond: string; readonly then: unknown; readonly otherwise: unknown }
   | { readonly kind: 'optional'; readonly cond: string; readonly value: unknown };
 
 export const TOKEN_PATTERN = /__SDT(\d+)__/g;
+const WHOLE_TOKEN = /^__SDT(\d+)__$/;
 
 /** Placeholders in repo files (conf, acl, sh): @@redis.masterName@@, @@fullname@@. */
 const PLACEHOLDER = /@@([a-zA-Z0-9_.]+)@@/g;
@@ -41,62 +54,80 @@ export interface ReleaseInfo {
   readonly managedBy: string;
 }
 
+/** What the release facts are for dist/: the release name, namespace "default" when none is configured. */
+export function releaseFacts(release: ReleaseInfo): ReleaseFacts {
+  return { name: release.releaseName, namespace: 'default', service: release.managedBy, appVersion: release.appVersion };
+}
+
 export class RenderContext {
   static forEnvironment(config: Config, release: ReleaseInfo): RenderContext {
     return new RenderContext('static', config, release);
   }
 
   static forChart(release: ReleaseInfo): RenderContext {
-    return new RenderContext('chart', configSchema.parse({}), release);
+    return new RenderContext('chart', undefined, release);
   }
 
   readonly tokens: Token[] = [];
-  /** What constructs read: concrete values (static) or tokens (chart). */
-  readonly values: Config;
+  /** What constructs read: concrete values (static) or tokens (chart), typed as opaque `Val`s. */
+  readonly values: Values<Config>;
   private readonly proxyPaths = new WeakMap<object, string>();
+  private readonly facts: ReleaseFacts;
 
   private constructor(
     readonly mode: RenderMode,
-    /** The real config (static) or the schema defaults (chart; used for types only). */
-    readonly config: Config,
+    /** The real config (static only). Private: components read `values` and predicates. */
+    private readonly config: Config | undefined,
     readonly release: ReleaseInfo,
   ) {
-    this.values = mode === 'static' ? config : this.valuesProxy(configSchema, '');
+    this.facts = releaseFacts(release);
+    this.values = (mode === 'static' ? config : this.valuesProxy(configSchema, '')) as Values<Config>;
   }
 
   get isChart(): boolean {
     return this.mode === 'chart';
   }
 
-  /** A Go expression in the chart, `staticValue` in dist/. */
-  expr<T>(goExpr: string, staticValue: T, yieldsJson = false): T {
-    if (this.mode === 'static') return staticValue;
-    return this.token({ kind: 'expr', expr: goExpr, yieldsJson }) as T;
+  /** The values at a path (a section to navigate or a leaf value). */
+  at<P extends ConfigPath>(path: P): Values<ValueAt<P>> {
+    return lookup(this.values, path) as Values<ValueAt<P>>;
   }
 
-  /** A whole subtree of the values (resources, label maps) as one value. */
-  json<T>(value: T): T {
-    if (this.mode === 'static') return structuredClone(value);
-    const path = typeof value === 'object' && value !== null ? this.proxyPaths.get(value as object) : undefined;
-    if (path === undefined) {
-      if (typeof value === 'string' && /^__SDT\d+__$/.test(value)) return value;
-      throw new Error('ctx.json() takes a subtree of ctx.values');
-    }
-    return this.token({ kind: 'expr', expr: `.Values.${path}`, yieldsJson: false }) as T;
+  /** The value of an expression over the values and the release (names, labels): evaluated here, Go in the chart. */
+  value<T>(op: Operand<T>): Val<T> {
+    if (this.mode === 'static') return evalOperand(op, this.config, this.facts) as unknown as Val<T>;
+    // A named template that returns a map prints JSON already: use it as it is.
+    const json = 'fn' in op && op.fn === 'include' && isMapValued(op);
+    const expr = json ? includeCall(op) : goOperand(op);
+    return this.token({ kind: 'expr', expr, yieldsJson: json, multiline: false }) as unknown as Val<T>;
+  }
+
+  /** A Go expression with no static value. Only src/render/helm-only.ts calls this (a test checks). */
+  helmOnly(goExpr: string): Val<string> {
+    if (this.mode === 'static') throw new Error('a Helm-only value has no place in dist/');
+    return this.token({ kind: 'expr', expr: goExpr, yieldsJson: false, multiline: false }) as unknown as Val<string>;
+  }
+
+  /** A whole section of the values (resources, a persistence block) as one value. */
+  json<T>(section: Section<T>): Val<T> {
+    if (this.mode === 'static') return structuredClone(section) as unknown as Val<T>;
+    const path = this.proxyPaths.get(section as object);
+    if (path === undefined) throw new Error('ctx.json() takes a section of ctx.values');
+    return this.token({ kind: 'expr', expr: `.Values.${path}`, yieldsJson: false, multiline: false }) as unknown as Val<T>;
   }
 
   /** A value as a string (env values, annotations): the chart converts it at render time. */
-  asString(value: unknown): string {
-    if (this.mode === 'static') return String(value);
-    const m = typeof value === 'string' ? /^__SDT(\d+)__$/.exec(value) : null;
+  asString(value: Val<Scalar>): Val<string> {
+    if (this.mode === 'static') return String(value) as unknown as Val<string>;
+    const m = typeof value === 'string' ? WHOLE_TOKEN.exec(value) : null;
     const token = m ? this.tokens[Number(m[1])] : undefined;
-    if (token?.kind !== 'expr') return String(value);
-    return this.token({ kind: 'expr', expr: `toString ${token.expr}`, yieldsJson: false });
+    if (token?.kind !== 'expr') return value as unknown as Val<string>;
+    return this.token({ ...token, expr: `toString ${token.expr}` }) as unknown as Val<string>;
   }
 
   /** True where the predicate holds (static) — in the chart always true, the guard decides at render time. */
   holds(pred: Pred): boolean {
-    return this.mode === 'chart' || evaluate(pred, this.config);
+    return this.mode === 'chart' || evaluate(pred, this.config, this.facts);
   }
 
   /** A scope whose resources exist only when `pred` holds; undefined when it does not (static). */
@@ -107,13 +138,13 @@ export class RenderContext {
 
   /** A map entry or list item that exists only when `pred` holds. */
   optional<T>(pred: Pred, value: T): T | undefined {
-    if (this.mode === 'static') return evaluate(pred, this.config) ? value : undefined;
+    if (this.mode === 'static') return evaluate(pred, this.config, this.facts) ? value : undefined;
     return this.token({ kind: 'optional', cond: toGo(pred), value }) as T;
   }
 
   /** `then` where `pred` holds, else `otherwise`. */
   choose<T>(pred: Pred, then: T, otherwise: T): T {
-    if (this.mode === 'static') return evaluate(pred, this.config) ? then : otherwise;
+    if (this.mode === 'static') return evaluate(pred, this.config, this.facts) ? then : otherwise;
     return this.token({ kind: 'choose', cond: toGo(pred), then, otherwise }) as T;
   }
 
@@ -123,9 +154,9 @@ export class RenderContext {
   }
 
   /** Fill @@path@@ placeholders of a repo file with config values (or their Helm expressions). */
-  fill(template: string, extra: Record<string, string> = {}): string {
+  fill(template: string, extra: Record<string, string | Val<string>> = {}): string {
     return template.replace(PLACEHOLDER, (whole, key: string) => {
-      if (key in extra) return extra[key];
+      if (key in extra) return String(extra[key]);
       const value = lookup(this.values, key);
       if (value === undefined || (typeof value === 'object' && value !== null)) {
         throw new Error(`placeholder ${whole} names no config value`);
@@ -141,14 +172,13 @@ export class RenderContext {
 
   private valuesProxy(schema: z.core.$ZodType, prefix: string): any {
     const shape = objectShape(schema)!;
-    const target: Record<string, unknown> = {};
-    const proxy = new Proxy(target, {
+    const proxy = new Proxy({}, {
       get: (_, key) => {
         if (typeof key !== 'string') return undefined;
         if (!(key in shape)) throw new Error(`ctx.values has no key ${prefix}${key}`);
         const path = `${prefix}${key}`;
         if (objectShape(shape[key])) return this.valuesProxy(shape[key], `${path}.`);
-        return this.token({ kind: 'expr', expr: goPath(path), yieldsJson: false });
+        return this.token({ kind: 'expr', expr: goPath(path), yieldsJson: false, multiline: isFreeText(shape[key]) });
       },
       ownKeys: () => {
         throw new Error(`iterating ctx.values.${prefix.slice(0, -1)} would freeze the defaults into the chart; use ctx.json()`);
@@ -157,4 +187,11 @@ export class RenderContext {
     this.proxyPaths.set(proxy, prefix.slice(0, -1));
     return proxy;
   }
+}
+
+/** A string leaf without a pattern or a fixed set of values: it may hold anything, line breaks included. */
+function isFreeText(schema: z.core.$ZodType): boolean {
+  const def = unwrap(schema)?._zod?.def;
+  if (def?.type !== 'string') return false;
+  return !(def.checks ?? []).some((c: any) => c?._zod?.def?.format === 'regex' || c?._zod?.def?.check === 'string_format');
 }

@@ -31,7 +31,7 @@ function build(ctx: RenderContext) {
     nested: ctx.optional(truthy('redis.persistence.enabled'), {
       claim: { size: v.redis.persistence.size, cls: ctx.optional(truthy('redis.persistence.storageClass'), v.redis.persistence.storageClass) },
     }),
-    items: ctx.list('first', ctx.optional(not(truthy('redis.persistence.enabled')), 'ephemeral'), ctx.json(v.labels) as any),
+    items: ctx.list('first', ctx.optional(not(truthy('redis.persistence.enabled')), 'ephemeral'), v.labels as any),
   };
 }
 

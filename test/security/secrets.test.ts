@@ -3,7 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { HELM_MAJORS } from '../../scripts/helm';
 import { ACL_USERS } from '../../src/components/redis/contract';
-import { GENERATED_PASSWORD_LENGTH } from '../../src/components/secrets/generated-secret';
+import { GENERATED_PASSWORD_LENGTH } from '../../src/render/helm-only';
+import { goOperand, nested } from '../../src/config/expr';
+import { AUTH_SECRET, NAMESPACE } from '../../src/components/shared/naming';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { CHART, helmTemplate, renderedObjects } from '../support/helm';
 import { K8sObject, loadDist, renderValues } from '../support/manifests';
@@ -204,10 +208,11 @@ describe('the auth Secret', () => {
         const template = path.join(chart, 'templates', 'secrets.yaml');
         const text = fs.readFileSync(template, 'utf8');
         const dict = `(dict "data" (dict ${Object.entries(stored).map(([k, v]) => `"${k}" "${v}"`).join(' ')}))`;
-        const call = /\(lookup "v1" "Secret" (\(default \.Release\.Namespace \.Values\.namespace\.name\)) (\(printf "%s-auth" \(include "session-database\.fullname" \.\)\))\)/g;
+        const [ns, name] = [NAMESPACE, AUTH_SECRET].map((o) => nested(goOperand(o)));
+        const call = new RegExp(`\\(lookup "v1" "Secret" ${escapeRegExp(ns)} ${escapeRegExp(name)}\\)`, 'g');
         // One lookup per password, plus the two guarded Infinispan identity keys.
         expect(text.match(call)).toHaveLength(KEYS.length + 2);
-        fs.writeFileSync(template, text.replace(call, (_, ns, name) => `(ternary ${dict} (dict) (and (eq ${ns} "sessions") (eq ${name} "session-database-auth")))`));
+        fs.writeFileSync(template, text.replace(call, () => `(ternary ${dict} (dict) (and (eq ${ns} "sessions") (eq ${name} "session-database-auth")))`));
         const values = { ...HELM_DEFAULTS_VALUES, namespace: { name: 'sessions' } };
         const secret = secretsOf(renderedObjects(helmTemplate(major, values, [], chart)))[0];
         for (const [k, v] of Object.entries(stored)) expect(secret.data[k]).toBe(v);

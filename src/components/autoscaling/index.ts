@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { all, at, eq, truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
+import { all, truthy } from '../../config/expr';
+import { sentinelMode } from '../../config/predicates';
+import { RenderContext, Val } from '../../render/context';
 import { names } from '../redis/contract';
 import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
 
-const utilization = (resource: string, averageUtilization: number) => ({
+const utilization = (resource: string, averageUtilization: Val<number>) => ({
   type: 'Resource',
   resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
 });
@@ -22,7 +23,7 @@ export class Autoscaling extends Construct {
     super(scope, id);
     const v = ctx.values.redis;
     const a = v.autoscaling;
-    const guarded = ctx.guard(this, 'redis-hpa', all(eq(at('redis.mode'), 'sentinel'), truthy('redis.autoscaling.enabled')));
+    const guarded = ctx.guard(this, 'redis-hpa', all(sentinelMode, truthy('redis.autoscaling.enabled')));
     if (!guarded) return;
     manifest<IHorizontalPodAutoscaler>(guarded, 'redis', {
       apiVersion: 'autoscaling/v2',
@@ -35,7 +36,7 @@ export class Autoscaling extends Construct {
         metrics: ctx.list(
           utilization('cpu', a.targetCPUUtilizationPercentage),
           ctx.optional(truthy('redis.autoscaling.targetMemoryUtilizationPercentage'), utilization('memory', a.targetMemoryUtilizationPercentage)),
-        ) as any,
+        ),
         behavior: {
           scaleUp: {
             stabilizationWindowSeconds: 60,

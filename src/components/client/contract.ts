@@ -1,9 +1,11 @@
-import { eq, at, truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
-import { PORTS, ifTls, infinispanHost, withTls } from '../infinispan/contract';
+import { infinispanOn, sentinelMode, standaloneMode } from '../../config/predicates';
+import { tlsOn } from '../../config/predicates';
+import { RenderContext, Val } from '../../render/context';
+import { PORTS, infinispanHost } from '../infinispan/contract';
 import { clientCaSecretName } from '../tls/names';
 import { REDIS_PORT, SENTINEL_PORT, authSecretName, names } from '../redis/contract';
-import { namespace } from '../shared/naming';
+import { serviceHost } from '../shared/naming';
+import { passwordKey } from '../secrets/keys';
 
 /** The ACL users apps log in as (src/components/redis/files/users.acl) and the keys they may touch. */
 export const SESSION_USER = 'app';
@@ -15,38 +17,34 @@ export const INFINISPAN_SASL_MECHANISM = 'SCRAM-SHA-512';
 
 export const CLIENT_CONFIG_MAP_SUFFIX = 'client';
 
-function serviceHost(ctx: RenderContext, service: string): string {
-  return `${service}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
-}
-
 /**
  * What an application needs to reach the session stores, as environment variables
  * (mount the ConfigMap with envFrom). Passwords are not here: CREDENTIALS_SECRET and
  * the *_PASSWORD_KEY entries name where they are. docs/client-contract.md documents
  * every entry.
  */
-export function clientEnvironment(ctx: RenderContext): Record<string, string | undefined> {
+export function clientEnvironment(ctx: RenderContext): Record<string, string | Val<string> | undefined> {
   const v = ctx.values;
   const n = names(ctx);
-  const sentinel = eq(at('redis.mode'), 'sentinel');
-  const standalone = eq(at('redis.mode'), 'standalone');
-  const infinispan = truthy('infinispan.enabled');
+  const sentinel = sentinelMode;
+  const standalone = standaloneMode;
+  const infinispan = infinispanOn;
   return {
     SESSION_PERSISTENCE_TYPE: ctx.choose(infinispan, 'infinispan', 'redis'),
     REDIS_MODE: v.redis.mode,
     REDIS_URL: ctx.optional(
       standalone,
-      `${withTls(ctx, 'rediss', 'redis')}://${serviceHost(ctx, n.redis)}:${REDIS_PORT}/${ctx.asString(v.redis.databases.sessions)}`,
+      `${ctx.choose(tlsOn, 'rediss', 'redis')}://${serviceHost(ctx, n.redis)}:${REDIS_PORT}/${ctx.asString(v.redis.databases.sessions)}`,
     ),
     REDIS_SENTINELS: ctx.optional(sentinel, `${serviceHost(ctx, n.sentinel)}:${SENTINEL_PORT}`),
     REDIS_MASTER_NAME: ctx.optional(sentinel, v.redis.masterName),
     // The sentinels know only the app user among clients (sentinel-users.acl), also for the cache client.
     REDIS_SENTINEL_USERNAME: ctx.optional(sentinel, SESSION_USER),
-    REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, `${SESSION_USER}-password`),
-    REDIS_TLS: withTls(ctx, 'true', 'false'),
+    REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, passwordKey(SESSION_USER)),
+    REDIS_TLS: ctx.choose(tlsOn, 'true', 'false'),
     // Mount this Secret's ca.crt to verify the servers (rediss://).
-    REDIS_TLS_CA_SECRET: ifTls(ctx, clientCaSecretName(ctx)),
-    REDIS_TLS_CA_KEY: ifTls(ctx, 'ca.crt'),
+    REDIS_TLS_CA_SECRET: ctx.optional(tlsOn, clientCaSecretName(ctx)),
+    REDIS_TLS_CA_KEY: ctx.optional(tlsOn, 'ca.crt'),
     REDIS_USERNAME: SESSION_USER,
     REDIS_KEY_PREFIX: v.sessions.keyPrefix,
     REDIS_SESSIONS_DB: ctx.asString(v.redis.databases.sessions),
@@ -54,12 +52,12 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | u
     REDIS_CACHE_KEY_PREFIX: CACHE_KEY_PREFIX,
     REDIS_CACHE_DB: ctx.asString(v.redis.databases.cache),
     CREDENTIALS_SECRET: authSecretName(ctx),
-    REDIS_PASSWORD_KEY: `${SESSION_USER}-password`,
-    REDIS_CACHE_PASSWORD_KEY: `${CACHE_USER}-password`,
+    REDIS_PASSWORD_KEY: passwordKey(SESSION_USER),
+    REDIS_CACHE_PASSWORD_KEY: passwordKey(CACHE_USER),
     INFINISPAN_HOST: ctx.optional(infinispan, infinispanHost(ctx)),
     INFINISPAN_PORT: ctx.optional(infinispan, String(PORTS.client)),
     INFINISPAN_CACHE_NAME: ctx.optional(infinispan, v.infinispan.cache.name),
-    INFINISPAN_TLS: ctx.optional(infinispan, withTls(ctx, 'true', 'false')),
+    INFINISPAN_TLS: ctx.optional(infinispan, ctx.choose(tlsOn, 'true', 'false')),
     INFINISPAN_SASL_MECHANISM: ctx.optional(infinispan, INFINISPAN_SASL_MECHANISM),
     INFINISPAN_USERNAME_KEY: ctx.optional(infinispan, v.infinispan.auth.usernameKey),
     INFINISPAN_PASSWORD_KEY: ctx.optional(infinispan, v.infinispan.auth.passwordKey),

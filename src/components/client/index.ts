@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { RenderContext } from '../../render/context';
+import { RenderContext, Val } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
 import { CLIENT_CONFIG_MAP_SUFFIX, clientEnvironment } from './contract';
@@ -13,7 +13,7 @@ export class ClientContract extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: metadata(ctx, CLIENT_CONFIG_MAP_SUFFIX, 'client'),
-      data: clientEnvironment(ctx) as Record<string, string>,
+      data: clientEnvironment(ctx) as Record<string, string | Val<string>>,
     });
   }
 }

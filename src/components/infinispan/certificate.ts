@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { metadata, namespace } from '../shared/naming';
+import { metadata, serviceHost } from '../shared/naming';
+import { issuerRef } from '../tls/issuer';
+import { serviceDnsNames } from '../tls/certificates';
 import { infinispanNames } from './contract';
 
 /**
@@ -13,9 +14,6 @@ import { infinispanNames } from './contract';
  */
 export function infinispanCertificate(scope: Construct, ctx: RenderContext) {
   const n = infinispanNames(ctx);
-  const ns = namespace(ctx);
-  const domain = ctx.values.clusterDomain;
-  const issuer = ctx.values.tls.issuerRef;
   manifest(scope, 'certificate', {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
@@ -23,23 +21,12 @@ export function infinispanCertificate(scope: Construct, ctx: RenderContext) {
     spec: {
       secretName: n.tlsSecret,
       commonName: n.server,
-      dnsNames: [
-        `*.${n.ping}.${ns}.svc.${domain}`,
-        `${n.server}.${ns}.svc.${domain}`,
-        `${n.server}.${ns}.svc`,
-        `${n.server}.${ns}`,
-        n.server,
-        'localhost',
-      ],
+      dnsNames: [`*.${serviceHost(ctx, n.ping)}`, ...serviceDnsNames(ctx, n.server), 'localhost'],
       duration: ctx.values.tls.duration,
       renewBefore: ctx.values.tls.renewBefore,
       privateKey: { algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' },
       usages: ['server auth', 'digital signature', 'key encipherment'],
-      issuerRef: ctx.choose(
-        truthy('tls.issuerRef.name'),
-        { name: issuer.name, kind: issuer.kind, group: issuer.group },
-        { name: metadata(ctx, 'ca-issuer', 'tls').name, kind: 'Issuer', group: 'cert-manager.io' },
-      ),
+      issuerRef: issuerRef(ctx),
     },
   });
 }

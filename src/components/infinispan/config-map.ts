@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { readAsset } from '../../render/assets';
+import { tlsOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
-import { APPLICATION_ROLE, BATCH_FILE, CONFIG_FILE, PATHS, PORTS, START_SCRIPT, ifTls, infinispanNames, withTls } from './contract';
+import { APPLICATION_ROLE, BATCH_FILE, CONFIG_FILE, PATHS, PORTS, START_SCRIPT, infinispanNames } from './contract';
 
 export const FILES_DIR = 'src/components/infinispan/files';
 
@@ -24,10 +25,10 @@ export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
     clientPort: String(PORTS.client),
     identitiesDir: PATHS.identities,
     applicationRole: APPLICATION_ROLE,
-    serverIdentities: ifTls(ctx, SERVER_IDENTITIES) ?? '',
+    serverIdentities: ctx.optional(tlsOn, SERVER_IDENTITIES) ?? '',
     // PLAIN and BASIC send the password itself: only over TLS.
-    hotrodMechanisms: withTls(ctx, '[SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]', '[SCRAM-SHA-512, SCRAM-SHA-256]'),
-    restMechanisms: withTls(ctx, '[DIGEST, BASIC]', '[DIGEST]'),
+    hotrodMechanisms: ctx.choose(tlsOn, '[SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]', '[SCRAM-SHA-512, SCRAM-SHA-256]'),
+    restMechanisms: ctx.choose(tlsOn, '[DIGEST, BASIC]', '[DIGEST]'),
   };
 }
 

@@ -1,7 +1,5 @@
-import { Pred, lookup, truthy } from '../../config/expr';
-import { defaultConfig } from '../../config/schema';
 import { RenderContext } from '../../render/context';
-import { namespace, resourceName } from '../shared/naming';
+import { resourceName, serviceHost } from '../shared/naming';
 
 /**
  * The runtime contract of the Infinispan servers: ports, mount paths and names that
@@ -32,7 +30,7 @@ export const PATHS = {
   log: `${ISPN_HOME}/server/log`,
   /** JVM and CLI temp files, HOME of the CLI (emptyDir). */
   tmp: '/tmp',
-  /** TLS key and certificate from cert-manager (once the tls section exists). */
+  /** TLS key and certificate from cert-manager. */
   tls: '/etc/infinispan/tls',
 } as const;
 
@@ -58,31 +56,10 @@ export const infinispanNames = (ctx: RenderContext) => ({
 
 /** The DNS name clients use: the ClusterIP Service. */
 export function infinispanHost(ctx: RenderContext): string {
-  return `${infinispanNames(ctx).server}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
+  return serviceHost(ctx, infinispanNames(ctx).server);
 }
 
 /** What JGroups DNS_PING queries: the headless ping Service (A records of every pod, ready or not). */
 export function pingQuery(ctx: RenderContext): string {
-  return `${infinispanNames(ctx).ping}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
-}
-
-/**
- * `tls.enabled` once the configuration has a tls section (issue 5, built separately);
- * undefined before that. Everything TLS-dependent in Infinispan and in the client
- * contract goes through this one predicate, so TLS arrives as guarded additions.
- */
-export function tlsPredicate(): Pred | undefined {
-  return lookup(defaultConfig(), 'tls.enabled') === undefined ? undefined : truthy('tls.enabled');
-}
-
-/** `then` when TLS is on, `otherwise` when it is off or does not exist yet. */
-export function withTls<T>(ctx: RenderContext, then: T, otherwise: T): T {
-  const tls = tlsPredicate();
-  return tls ? ctx.choose(tls, then, otherwise) : otherwise;
-}
-
-/** `value` only when TLS is on (a map entry or list item). */
-export function ifTls<T>(ctx: RenderContext, value: T): T | undefined {
-  const tls = tlsPredicate();
-  return tls ? ctx.optional(tls, value) : undefined;
+  return serviceHost(ctx, infinispanNames(ctx).ping);
 }

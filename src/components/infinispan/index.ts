@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { truthy } from '../../config/expr';
+import { tlsOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
-import { disruptionBudget } from '../redis/disruption-budget';
+import { disruptionBudget } from '../shared/disruption-budget';
 import { serviceAccount } from '../shared/service-account';
 import { infinispanCertificate } from './certificate';
 import { infinispanConfigMap } from './config-map';
-import { tlsPredicate } from './contract';
 import { infinispanMonitoring } from './monitoring';
 import { infinispanServices } from './services';
 import { infinispanStatefulSet } from './statefulset';
@@ -23,8 +23,7 @@ export class Infinispan extends Construct {
     const pdb = ctx.guard(on, 'pdb', truthy('infinispan.podDisruptionBudget.enabled'));
     if (pdb) disruptionBudget(pdb, ctx, 'infinispan', ctx.values.infinispan.podDisruptionBudget.maxUnavailable);
     infinispanMonitoring(on, ctx);
-    const tls = tlsPredicate();
-    const certificate = tls && ctx.guard(on, 'tls', tls);
+    const certificate = ctx.guard(on, 'tls', tlsOn);
     if (certificate) infinispanCertificate(certificate, ctx);
   }
 }

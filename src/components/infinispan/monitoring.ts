@@ -4,11 +4,12 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { truthy } from '../../config/expr';
 import { readAsset } from '../../render/assets';
+import { tlsOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, namespace, selectorLabels } from '../shared/naming';
 import { FILES_DIR } from './config-map';
-import { PORT_NAMES, ifTls, infinispanNames, withTls } from './contract';
+import { PORT_NAMES, infinispanNames } from './contract';
 
 export const RULES_FILE = 'prometheus-rules.yaml';
 
@@ -38,8 +39,8 @@ export function infinispanMonitoring(scope: Construct, ctx: RenderContext) {
             port: PORT_NAMES.client,
             path: '/metrics',
             interval: v.serviceMonitor.interval,
-            scheme: withTls(ctx, 'https', 'http'),
-            tlsConfig: ifTls(ctx, {
+            scheme: ctx.choose(tlsOn, 'https', 'http'),
+            tlsConfig: ctx.optional(tlsOn, {
               ca: { secret: { name: infinispanNames(ctx).tlsSecret, key: 'ca.crt' } },
               serverName: infinispanNames(ctx).server,
             }),

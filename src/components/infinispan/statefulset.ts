@@ -1,21 +1,23 @@
 import { Construct } from 'constructs';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { IVolume } from 'kubernetes-models/v1/Volume';
-import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
+import { tlsOn } from '../../config/predicates';
+import { RenderContext, Valued } from '../../render/context';
 import { authSecretName } from '../redis/contract';
-import { spreading } from '../redis/pod-parts';
+import { spreading } from '../shared/scheduling';
+import { containerImage } from '../shared/images';
+import { claimSpec } from '../shared/storage';
 import { manifest } from '../shared/api-object';
 import { labels, metadata, selectorLabels } from '../shared/naming';
 import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import {
   CONFIG_FILE, HEALTH_PATH, INFINISPAN_UID, ISPN_HOME, PATHS, PORTS, PORT_NAMES, START_SCRIPT,
-  ifTls, infinispanNames, pingQuery, withTls,
+  infinispanNames, pingQuery,
 } from './contract';
 
 function healthProbe(ctx: RenderContext, periodSeconds: number, failureThreshold: number) {
   return {
-    httpGet: { path: HEALTH_PATH, port: PORT_NAMES.client, scheme: withTls<'HTTPS' | 'HTTP'>(ctx, 'HTTPS', 'HTTP') },
+    httpGet: { path: HEALTH_PATH, port: PORT_NAMES.client, scheme: ctx.choose<'HTTPS' | 'HTTP'>(tlsOn, 'HTTPS', 'HTTP') },
     periodSeconds,
     timeoutSeconds: 5,
     failureThreshold,
@@ -31,7 +33,7 @@ function healthProbe(ctx: RenderContext, periodSeconds: number, failureThreshold
 export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
   const v = ctx.values.infinispan;
   const n = infinispanNames(ctx);
-  const secretVolume: IVolume = {
+  const secretVolume: Valued<IVolume> = {
     name: 'secrets',
     secret: {
       secretName: authSecretName(ctx),
@@ -56,11 +58,7 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
       volumeClaimTemplates: [
         {
           metadata: { name: 'data' },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: ctx.optional(truthy('infinispan.persistence.storageClass'), v.persistence.storageClass),
-            resources: { requests: { storage: v.persistence.size } },
-          },
+          spec: claimSpec(ctx, 'infinispan.persistence'),
         },
       ],
       template: {
@@ -71,12 +69,11 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
           enableServiceLinks: false,
           terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
           securityContext: podSecurityContext(INFINISPAN_UID),
-          ...spreading(ctx, 'infinispan', 'infinispan.topologySpread', v.topologySpread),
+          ...spreading(ctx, 'infinispan', 'infinispan.topologySpread'),
           containers: [
             {
               name: 'infinispan',
-              image: `${v.image.repository}:${v.image.tag}`,
-              imagePullPolicy: v.image.pullPolicy,
+              ...containerImage(ctx, v.image),
               command: ['/bin/sh', `${PATHS.config}/${START_SCRIPT}`],
               env: ctx.list(
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -90,7 +87,7 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
                 { name: 'USERNAME_KEY', value: v.auth.usernameKey },
                 { name: 'PASSWORD_KEY', value: v.auth.passwordKey },
                 { name: 'IDENTITIES_DIR', value: PATHS.identities },
-                ifTls(ctx, { name: 'TLS_DIR', value: PATHS.tls }),
+                ctx.optional(tlsOn, { name: 'TLS_DIR', value: PATHS.tls }),
               ),
               ports: [
                 { name: PORT_NAMES.client, containerPort: PORTS.client, protocol: 'TCP' },
@@ -110,17 +107,17 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
                 { name: 'data', mountPath: PATHS.data },
                 { name: 'log', mountPath: PATHS.log },
                 { name: 'tmp', mountPath: PATHS.tmp },
-                ifTls(ctx, { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
+                ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
               ),
             },
           ],
-          volumes: ctx.list<IVolume>(
+          volumes: ctx.list<Valued<IVolume>>(
             { name: 'config', configMap: { name: n.config, defaultMode: 0o444 } },
             secretVolume,
             { name: 'identities', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
             { name: 'log', emptyDir: { sizeLimit: '256Mi' } },
             { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
-            ifTls<IVolume>(ctx, { name: 'tls', secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }),
+            ctx.optional<Valued<IVolume>>(tlsOn, { name: 'tls', secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }),
           ),
         },
       },

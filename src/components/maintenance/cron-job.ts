@@ -3,35 +3,29 @@ import { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { IVolume } from 'kubernetes-models/v1/Volume';
 import { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
-import { PATHS } from '../redis/contract';
+import { tlsOn } from '../../config/predicates';
+import { RenderContext, Valued } from '../../render/context';
+import { AclUser, PATHS, authSecretName } from '../redis/contract';
 import { tlsSecretName } from '../tls/names';
-import { AclUser, authSecretName } from '../redis/contract';
+import { passwordKey } from '../secrets/keys';
 import { manifest } from '../shared/api-object';
+import { containerImage } from '../shared/images';
 import { metadata, selectorLabels } from '../shared/naming';
 import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import { DISCOVERY_USER, MAINTENANCE_PATHS, connectionEnvironment, maintenanceNames } from './contract';
 
-/** The config keys every maintenance job has (see jobShape in src/config/schema.ts). */
-export interface JobValues {
-  readonly schedule: string;
-  readonly activeDeadlineSeconds: number;
-  readonly backoffLimit: number;
-  readonly successfulJobsHistoryLimit: number;
-  readonly failedJobsHistoryLimit: number;
-  readonly resources: object;
-}
+/** The block of the values of each job (see jobShape in src/config/schema.ts). */
+export type JobPath = 'maintenance.sessionCleanup' | 'maintenance.cacheCleanup' | 'maintenance.backup';
 
 export interface MaintenanceJobProps {
   /** Object name suffix and container name: session-cleanup, cache-cleanup, backup. */
   readonly name: string;
   readonly script: string;
-  readonly values: JobValues;
+  readonly values: JobPath;
   /** The one ACL user the job works as; only its password and the discovery user's are mounted. */
   readonly user: AclUser;
-  readonly env: IEnvVar[];
-  readonly extraVolumes?: IVolume[];
+  readonly env: Valued<IEnvVar>[];
+  readonly extraVolumes?: Valued<IVolume>[];
   readonly extraMounts?: IVolumeMount[];
 }
 
@@ -40,24 +34,24 @@ export interface MaintenanceJobProps {
  * never two at once, bounded in time and retries, Pod Security "restricted".
  */
 export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: MaintenanceJobProps) {
-  const image = ctx.values.redis.image;
+  const job = ctx.at(props.values);
   const n = maintenanceNames(ctx);
-  const passwords = [props.user, DISCOVERY_USER].map((u) => ({ key: `${u}-password`, path: `${u}-password` }));
+  const passwords = [props.user, DISCOVERY_USER].map((u) => ({ key: passwordKey(u), path: passwordKey(u) }));
   manifest<ICronJob>(scope, props.name, {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: metadata(ctx, props.name, 'maintenance'),
     spec: {
-      schedule: props.values.schedule,
+      schedule: job.schedule,
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 300,
-      successfulJobsHistoryLimit: props.values.successfulJobsHistoryLimit,
-      failedJobsHistoryLimit: props.values.failedJobsHistoryLimit,
+      successfulJobsHistoryLimit: job.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: job.failedJobsHistoryLimit,
       jobTemplate: {
         metadata: { labels: selectorLabels(ctx, 'maintenance') },
         spec: {
-          backoffLimit: props.values.backoffLimit,
-          activeDeadlineSeconds: props.values.activeDeadlineSeconds,
+          backoffLimit: job.backoffLimit,
+          activeDeadlineSeconds: job.activeDeadlineSeconds,
           template: {
             metadata: { labels: selectorLabels(ctx, 'maintenance') },
             spec: {
@@ -69,23 +63,22 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
               containers: [
                 {
                   name: props.name,
-                  image: `${image.repository}:${image.tag}`,
-                  imagePullPolicy: image.pullPolicy,
+                  ...containerImage(ctx, ctx.values.redis.image),
                   command: ['sh', `${MAINTENANCE_PATHS.scripts}/${props.script}`],
                   env: [
                     ...connectionEnvironment(ctx),
-                    { name: 'TLS_ENABLED', value: ctx.choose(truthy('tls.enabled'), 'true', 'false') },
+                    { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },
                     { name: 'TLS_DIR', value: PATHS.tls },
                     ...props.env,
                   ],
-                  resources: ctx.json(props.values.resources) as any,
+                  resources: ctx.json(job.resources),
                   securityContext: containerSecurityContext(REDIS_UID),
                   volumeMounts: [
                     { name: 'scripts', mountPath: MAINTENANCE_PATHS.scripts, readOnly: true },
                     { name: 'secrets', mountPath: MAINTENANCE_PATHS.secrets, readOnly: true },
                     { name: 'tmp', mountPath: MAINTENANCE_PATHS.tmp },
                     ...(props.extraMounts ?? []),
-                    ...ctx.list(ctx.optional(truthy('tls.enabled'), { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
+                    ...ctx.list(ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
                   ],
                 },
               ],
@@ -95,7 +88,7 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
                 { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
                 ...(props.extraVolumes ?? []),
                 // Only the CA: the jobs verify the servers and present no certificate.
-                ...ctx.list(ctx.optional(truthy('tls.enabled'), {
+                ...ctx.list(ctx.optional(tlsOn, {
                   name: 'tls',
                   secret: { secretName: tlsSecretName(ctx, 'redis'), defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
                 })),

@@ -7,6 +7,7 @@ import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { serviceAccount } from '../shared/service-account';
 import { metadata } from '../shared/naming';
+import { claimSpec } from '../shared/storage';
 import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contract';
 import { maintenanceCronJob } from './cron-job';
 
@@ -43,7 +44,7 @@ export class Maintenance extends Construct {
       maintenanceCronJob(sessions, ctx, {
         name: 'session-cleanup',
         script: 'session-cleanup.sh',
-        values: m.sessionCleanup,
+        values: 'maintenance.sessionCleanup',
         user: 'cleanup',
         env: [
           { name: 'SESSIONS_DB', value: ctx.asString(v.redis.databases.sessions) },
@@ -60,7 +61,7 @@ export class Maintenance extends Construct {
       maintenanceCronJob(cache, ctx, {
         name: 'cache-cleanup',
         script: 'cache-cleanup.sh',
-        values: m.cacheCleanup,
+        values: 'maintenance.cacheCleanup',
         user: 'cache',
         env: [
           { name: 'CACHE_DB', value: ctx.asString(v.redis.databases.cache) },
@@ -80,16 +81,12 @@ export class Maintenance extends Construct {
           // Backups outlive the release: neither `helm uninstall` nor an Argo CD prune deletes them.
           annotations: { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Delete=false' },
         },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: ctx.optional(truthy('maintenance.backup.storageClass'), m.backup.storageClass),
-          resources: { requests: { storage: m.backup.size } },
-        },
+        spec: claimSpec(ctx, 'maintenance.backup'),
       });
       maintenanceCronJob(backup, ctx, {
         name: 'backup',
         script: 'backup.sh',
-        values: m.backup,
+        values: 'maintenance.backup',
         user: 'backup',
         env: [
           { name: 'BACKUP_DIR', value: MAINTENANCE_PATHS.backup },

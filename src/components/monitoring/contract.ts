@@ -1,9 +1,10 @@
-import { RenderContext } from '../../render/context';
+import { RenderContext, Val } from '../../render/context';
 import { readAsset } from '../../render/assets';
-import { namespace, fullname, resourceName, labels } from '../shared/naming';
+import { namespace, fullname, resourceName, labelsOf, serviceHost } from '../shared/naming';
 import { names as redisNames } from '../redis/contract';
 import { EXPORTER_PORT } from './exporter';
-import { at, eq, ne, truthy } from '../../config/expr';
+import { at, dict, merge, truthy } from '../../config/expr';
+import { operatorMonitoring, sentinelMode, standaloneMonitoring } from '../../config/predicates';
 
 export const FILES = 'src/components/monitoring/files';
 export const DASHBOARD_FILES = ['redis-overview.json', 'sessions.json', 'resources.json', 'alerts.json'] as const;
@@ -12,10 +13,7 @@ export const PROMETHEUS_PORT = 9090;
 export const ALERTMANAGER_PORT = 9093;
 export const GRAFANA_PORT = 3000;
 
-export const monitoringOn = ne(at('monitoring.mode'), 'off');
-export const operatorMode = eq(at('monitoring.mode'), 'operator');
-export const standaloneMode = eq(at('monitoring.mode'), 'standalone');
-export const sentinelMode = eq(at('redis.mode'), 'sentinel');
+export { operatorMonitoring, sentinelMode, standaloneMonitoring };
 export const ingressOn = truthy('monitoring.standalone.ingress.enabled');
 
 /**
@@ -33,12 +31,11 @@ export const monitoringNames = (ctx: RenderContext) => ({
 });
 
 /** Values of the @@extra@@ placeholders of the files in files/. */
-export function fileExtras(ctx: RenderContext): Record<string, string> {
+export function fileExtras(ctx: RenderContext): Record<string, string | Val<string>> {
   const n = redisNames(ctx);
   const m = monitoringNames(ctx);
   const j = jobs(ctx);
   const ns = namespace(ctx);
-  const domain = ctx.values.clusterDomain;
   const ksm = ctx.values.monitoring.standalone.prometheus.kubeStateMetricsTarget;
   return {
     namespace: ns,
@@ -48,8 +45,8 @@ export function fileExtras(ctx: RenderContext): Record<string, string> {
     redisHeadless: n.redisHeadless,
     sentinelHeadless: n.sentinelHeadless,
     exporterPort: String(EXPORTER_PORT),
-    prometheusHost: `${m.prometheus}.${ns}.svc.${domain}`,
-    alertmanagerAddress: `${m.alertmanager}.${ns}.svc.${domain}:${ALERTMANAGER_PORT}`,
+    prometheusHost: serviceHost(ctx, m.prometheus),
+    alertmanagerAddress: `${serviceHost(ctx, m.alertmanager)}:${ALERTMANAGER_PORT}`,
     kubeStateMetricsTargets: ctx.choose(truthy('monitoring.standalone.prometheus.kubeStateMetricsTarget'), `"${ksm}"`, ''),
   };
 }
@@ -68,13 +65,9 @@ export function dashboards(): Record<string, string> {
   return Object.fromEntries(DASHBOARD_FILES.map((f) => [f, readAsset(`${FILES}/dashboards/${f}`)]));
 }
 
-/** Standard labels plus the Grafana sidecar label (its key comes from the config). */
-export function dashboardLabels(ctx: RenderContext): Record<string, string> {
-  const d = ctx.config.monitoring.dashboards;
-  const standard = labels(ctx, 'monitoring');
-  return ctx.expr(
-    'include "session-database.labels" (list . "monitoring") | fromJson | merge (dict (toString .Values.monitoring.dashboards.label) (toString .Values.monitoring.dashboards.labelValue)) | toJson',
-    ctx.isChart ? {} : { ...standard, [d.label]: d.labelValue },
-    true,
-  );
+/** Standard labels plus the Grafana sidecar label (its key comes from the values and wins). */
+export const DASHBOARD_LABELS = merge(dict([[at('monitoring.dashboards.label'), at('monitoring.dashboards.labelValue')]]), labelsOf('monitoring'));
+
+export function dashboardLabels(ctx: RenderContext): Val<Record<string, string>> {
+  return ctx.value(DASHBOARD_LABELS);
 }

@@ -1,6 +1,8 @@
 import { IContainer } from 'kubernetes-models/v1/Container';
-import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
+import { tlsOn } from '../../config/predicates';
+import { Fields, RenderContext } from '../../render/context';
+import { passwordKey } from '../secrets/keys';
+import { containerImage } from '../shared/images';
 import { REDIS_UID, containerSecurityContext } from '../shared/pod-security';
 import { PATHS, REDIS_PORT, SENTINEL_PORT, authSecretName, names, podHost } from '../redis/contract';
 
@@ -9,8 +11,6 @@ export const EXPORTER_PORT = 9121;
 export const EXPORTER_PORT_NAME = 'metrics';
 /** The ACL user the exporter logs in as (read-only: INFO, ROLE, CONFIG GET, SENTINEL MASTERS …). */
 export const EXPORTER_USER = 'monitor';
-
-const tlsOn = truthy('tls.enabled');
 
 /**
  * The redis_exporter sidecar of a Redis or Sentinel pod. Everything about the
@@ -24,21 +24,20 @@ const tlsOn = truthy('tls.enabled');
  * Plain: the pod IP (the servers bind only that). TLS: rediss:// to the pod's own DNS
  * name, which the certificate covers (*.<headless>…), verified with the mounted ca.crt.
  */
-export function exporterContainer(ctx: RenderContext, role: 'redis' | 'sentinel'): IContainer {
+export function exporterContainer(ctx: RenderContext, role: 'redis' | 'sentinel'): Fields<IContainer> {
   const v = ctx.values.monitoring.exporter;
   const port = role === 'redis' ? REDIS_PORT : SENTINEL_PORT;
   const n = names(ctx);
   const ownHost = podHost(ctx, '$(POD_NAME)', role === 'redis' ? n.redisHeadless : n.sentinelHeadless);
   return {
     name: 'exporter',
-    image: `${v.image.repository}:${v.image.tag}`,
-    imagePullPolicy: v.image.pullPolicy,
+    ...containerImage(ctx, v.image),
     env: ctx.list(
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'REDIS_ADDR', value: ctx.choose(tlsOn, `rediss://${ownHost}:${port}`, `redis://$(POD_IP):${port}`) },
       { name: 'REDIS_USER', value: EXPORTER_USER },
-      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName(ctx), key: `${EXPORTER_USER}-password` } } },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName(ctx), key: passwordKey(EXPORTER_USER) } } },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${EXPORTER_PORT}` },
       ctx.optional(tlsOn, { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: `${PATHS.tls}/ca.crt` }),
     ),

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { RenderContext } from '../../render/context';
-import { operatorMode, standaloneMode } from './contract';
+import { operatorMonitoring, standaloneMonitoring } from '../../config/predicates';
 import { OperatorMonitoring } from './operator';
 import { StandaloneMonitoring } from './standalone';
 
@@ -14,9 +14,9 @@ export { exporterContainer } from './exporter';
 export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
-    const operator = ctx.guard(this, 'operator', operatorMode);
+    const operator = ctx.guard(this, 'operator', operatorMonitoring);
     if (operator) new OperatorMonitoring(operator, 'operator', ctx);
-    const standalone = ctx.guard(this, 'standalone', standaloneMode);
+    const standalone = ctx.guard(this, 'standalone', standaloneMonitoring);
     if (standalone) new StandaloneMonitoring(standalone, 'standalone', ctx);
   }
 }

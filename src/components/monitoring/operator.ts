@@ -5,7 +5,8 @@ import { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitori
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, namespace, selectorLabels } from '../shared/naming';
-import { alertRules, dashboardLabels, dashboards, jobs, sentinelMode } from './contract';
+import { sentinelMode } from '../../config/predicates';
+import { alertRules, dashboardLabels, dashboards, jobs } from './contract';
 import { EXPORTER_PORT_NAME } from './exporter';
 
 function podMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | 'sentinel') {
@@ -20,7 +21,7 @@ function podMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | '
         {
           port: EXPORTER_PORT_NAME,
           path: '/metrics',
-          interval: ctx.values.monitoring.scrapeInterval as any,
+          interval: ctx.values.monitoring.scrapeInterval,
           // The rules select this job name in both modes.
           relabelings: [{ action: 'replace', targetLabel: 'job', replacement: jobs(ctx)[component] }],
         },

@@ -6,7 +6,11 @@ import { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeCla
 import { IService } from 'kubernetes-models/v1/Service';
 import { IContainer } from 'kubernetes-models/v1/Container';
 import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
+import { Fields, RenderContext, Valued } from '../../render/context';
+import { IVolume } from 'kubernetes-models/v1/Volume';
+import { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
+import { containerImage } from '../shared/images';
+import { claimSpec } from '../shared/storage';
 import { manifest } from '../shared/api-object';
 import { serviceAccount } from '../shared/service-account';
 import { labels, metadata, selectorLabels } from '../shared/naming';
@@ -18,19 +22,6 @@ import {
 /** UIDs the upstream images run as (nobody for Prometheus/Alertmanager, grafana for Grafana). */
 const NOBODY = 65534;
 const GRAFANA_UID = 472;
-
-interface Storage {
-  readonly size: string;
-  readonly storageClass: string;
-}
-
-function claimSpec(ctx: RenderContext, valuesPath: string, storage: Storage) {
-  return {
-    accessModes: ['ReadWriteOnce'],
-    storageClassName: ctx.optional(truthy(`${valuesPath}.storageClass`), storage.storageClass),
-    resources: { requests: { storage: storage.size } },
-  };
-}
 
 function service(scope: Construct, ctx: RenderContext, component: string, port: number) {
   manifest<IService>(scope, `${component}-service`, {
@@ -55,8 +46,8 @@ function httpProbe(path: string, periodSeconds: number, failureThreshold: number
 
 /** A single-pod StatefulSet with its own volume claim (Prometheus, Alertmanager). */
 function statefulServer(
-  scope: Construct, ctx: RenderContext, component: string, uid: number, container: IContainer,
-  volumes: any[], claim: ReturnType<typeof claimSpec>,
+  scope: Construct, ctx: RenderContext, component: string, uid: number, container: Fields<IContainer>,
+  volumes: Valued<IVolume>[], claim: Valued<IPersistentVolumeClaimSpec>,
 ) {
   manifest<IStatefulSet>(scope, `${component}-statefulset`, {
     apiVersion: 'apps/v1',
@@ -66,7 +57,7 @@ function statefulServer(
       serviceName: monitoringNames(ctx)[component as 'prometheus' | 'alertmanager'],
       replicas: 1,
       selector: { matchLabels: selectorLabels(ctx, component) },
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim as any }],
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
       template: {
         metadata: { labels: labels(ctx, component) },
         spec: {
@@ -99,8 +90,7 @@ export class StandaloneMonitoring extends Construct {
     service(this, ctx, 'prometheus', PROMETHEUS_PORT);
     statefulServer(this, ctx, 'prometheus', NOBODY, {
       name: 'prometheus',
-      image: `${v.prometheus.image.repository}:${v.prometheus.image.tag}`,
-      imagePullPolicy: v.prometheus.image.pullPolicy,
+      ...containerImage(ctx, v.prometheus.image),
       args: [
         '--config.file=/etc/prometheus/prometheus.yml',
         '--storage.tsdb.path=/prometheus',
@@ -120,7 +110,7 @@ export class StandaloneMonitoring extends Construct {
     }, [
       { name: 'config', configMap: { name: `${m.prometheus}-config` } },
       { name: 'rules', configMap: { name: `${m.prometheus}-rules` } },
-    ], claimSpec(ctx, 'monitoring.standalone.prometheus.storage', v.prometheus.storage));
+    ], claimSpec(ctx, 'monitoring.standalone.prometheus.storage'));
 
     // Alertmanager
     serviceAccount(this, ctx, 'alertmanager');
@@ -128,8 +118,7 @@ export class StandaloneMonitoring extends Construct {
     service(this, ctx, 'alertmanager', ALERTMANAGER_PORT);
     statefulServer(this, ctx, 'alertmanager', NOBODY, {
       name: 'alertmanager',
-      image: `${v.alertmanager.image.repository}:${v.alertmanager.image.tag}`,
-      imagePullPolicy: v.alertmanager.image.pullPolicy,
+      ...containerImage(ctx, v.alertmanager.image),
       args: [
         '--config.file=/etc/alertmanager/alertmanager.yml',
         '--storage.path=/alertmanager',
@@ -150,7 +139,7 @@ export class StandaloneMonitoring extends Construct {
         { name: 'config', secret: { secretName: v.alertmanager.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } },
         { name: 'config', configMap: { name: `${m.alertmanager}-config` } },
       ),
-    ], claimSpec(ctx, 'monitoring.standalone.alertmanager.storage', v.alertmanager.storage));
+    ], claimSpec(ctx, 'monitoring.standalone.alertmanager.storage'));
 
     // Grafana
     serviceAccount(this, ctx, 'grafana');
@@ -164,7 +153,7 @@ export class StandaloneMonitoring extends Construct {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: metadata(ctx, 'grafana', 'grafana'),
-      spec: claimSpec(ctx, 'monitoring.standalone.grafana.storage', v.grafana.storage) as any,
+      spec: claimSpec(ctx, 'monitoring.standalone.grafana.storage'),
     });
     manifest<IDeployment>(this, 'grafana-deployment', {
       apiVersion: 'apps/v1',
@@ -185,8 +174,7 @@ export class StandaloneMonitoring extends Construct {
             containers: [
               {
                 name: 'grafana',
-                image: `${v.grafana.image.repository}:${v.grafana.image.tag}`,
-                imagePullPolicy: v.grafana.image.pullPolicy,
+                ...containerImage(ctx, v.grafana.image),
                 env: ctx.list(
                   // The admin comes from an existing Secret, never admin/admin.
                   { name: 'GF_SECURITY_ADMIN_USER__FILE', value: '/etc/grafana/admin/admin-user' },

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { INamespace } from 'kubernetes-models/v1/Namespace';
-import { all, truthy } from '../../config/expr';
+import { all, dict, merge, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { CHART_NAME, labels, namespace } from '../shared/naming';
+import { labelsOf, namespace } from '../shared/naming';
 
 /** Pod Security Admission labels: enforce, audit and warn at "restricted", latest version. */
 export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -12,11 +12,6 @@ export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = Object.from
     [`pod-security.kubernetes.io/${mode}-version`, 'latest'],
   ]),
 );
-
-/** Go dict literal of a constant string map. */
-function goDict(map: Readonly<Record<string, string>>): string {
-  return `dict ${Object.entries(map).map(([k, v]) => `${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' ')}`;
-}
 
 /**
  * The namespace, labelled so the API server itself refuses any pod that is not
@@ -30,11 +25,7 @@ export class Namespace extends Construct {
     const guard = ctx.guard(this, 'create', all(truthy('namespace.create'), truthy('namespace.name')));
     if (!guard) return;
     // The standard labels plus the Pod Security ones, which configured labels cannot override.
-    const staticLabels = ctx.isChart ? {} : { ...labels(ctx, 'namespace'), ...POD_SECURITY_LABELS };
-    const objectLabels = ctx.expr(
-      `merge (${goDict(POD_SECURITY_LABELS)}) (include "${CHART_NAME}.labels" (list . "namespace") | fromJson)`,
-      staticLabels,
-    );
+    const objectLabels = ctx.value(merge(dict(Object.entries(POD_SECURITY_LABELS)), labelsOf('namespace')));
     manifest<INamespace>(guard, 'namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',

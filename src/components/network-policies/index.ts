@@ -3,9 +3,9 @@ import { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPo
 import { Pred, all, any, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { metadata } from '../shared/naming';
+import { metadata, releasePodLabels } from '../shared/naming';
 import { Endpoint, FLOWS, Flow, OWN_COMPONENTS, OwnComponent } from './flows';
-import { ownSelector, peer, releasePodLabels } from './peers';
+import { ownSelector, peer } from './peers';
 
 const COMPONENT_LABEL = 'network-policy';
 

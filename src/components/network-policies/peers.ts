@@ -1,6 +1,6 @@
 import { any, not, truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
-import { CHART_NAME, selectorLabels } from '../shared/naming';
+import { RenderContext, Valued } from '../../render/context';
+import { releasePodLabels, selectorLabels } from '../shared/naming';
 import { ALL_PODS, Endpoint, ExternalPeer } from './flows';
 
 /** Client pods when networkPolicy.clients selects nothing else: this label, in the release namespace. */
@@ -9,13 +9,7 @@ export const DEFAULT_CLIENT_LABELS: Readonly<Record<string, string>> = { 'sessio
 /** RFC 1918 and link-local ranges: cluster-internal, never an outside receiver. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] as const;
 
-/** Labels every pod of the release carries (any component). */
-export function releasePodLabels(ctx: RenderContext): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': CHART_NAME,
-    'app.kubernetes.io/instance': ctx.expr('.Release.Name', ctx.release.releaseName),
-  };
-}
+type LabelMap = Valued<Record<string, string>>;
 
 /** Pod selector of one of the chart's own components. */
 export function ownSelector(ctx: RenderContext, component: string) {
@@ -35,20 +29,20 @@ function externalPeer(ctx: RenderContext, peer: ExternalPeer) {
       const namespaces = truthy('networkPolicy.clients.namespaceSelector');
       return {
         podSelector: ctx.optional(any(pods, not(namespaces)), {
-          matchLabels: ctx.choose(pods, ctx.json(v.clients.podSelector), { ...DEFAULT_CLIENT_LABELS }),
+          matchLabels: ctx.choose<LabelMap>(pods, v.clients.podSelector, { ...DEFAULT_CLIENT_LABELS }),
         }),
-        namespaceSelector: ctx.optional(namespaces, { matchLabels: ctx.json(v.clients.namespaceSelector) }),
+        namespaceSelector: ctx.optional(namespaces, { matchLabels: v.clients.namespaceSelector }),
       };
     }
     case 'monitoring':
       return {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.monitoring.namespace } },
-        podSelector: { matchLabels: ctx.json(v.monitoring.podSelector) },
+        podSelector: { matchLabels: v.monitoring.podSelector },
       };
     case 'ingressController':
       return {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.ingressController.namespace } },
-        podSelector: { matchLabels: ctx.json(v.ingressController.podSelector) },
+        podSelector: { matchLabels: v.ingressController.podSelector },
       };
     case 'kubeStateMetrics':
       // Wherever it runs (monitoring.standalone.prometheus.kubeStateMetricsTarget is host:port).
@@ -60,7 +54,7 @@ function externalPeer(ctx: RenderContext, peer: ExternalPeer) {
       return {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.dns.namespace } },
         podSelector: {
-          matchLabels: ctx.choose(truthy('networkPolicy.dns.podSelector'), ctx.json(v.dns.podSelector), { 'k8s-app': 'kube-dns' }),
+          matchLabels: ctx.choose<LabelMap>(truthy('networkPolicy.dns.podSelector'), v.dns.podSelector, { 'k8s-app': 'kube-dns' }),
         },
       };
   }

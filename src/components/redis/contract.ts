@@ -1,6 +1,6 @@
-import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
-import { namespace, resourceName } from '../shared/naming';
+import { tlsOn } from '../../config/predicates';
+import { RenderContext, Val } from '../../render/context';
+import { AUTH_SECRET, resourceName, serviceHost } from '../shared/naming';
 
 /** Ports every Redis and Sentinel process listens on. */
 export const REDIS_PORT = 6379;
@@ -32,16 +32,12 @@ export const names = (ctx: RenderContext) => ({
 
 /** DNS name of a pod behind its headless Service. */
 export function podHost(ctx: RenderContext, podName: string, headless: string): string {
-  return `${podName}.${headless}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
+  return serviceHost(ctx, `${podName}.${headless}`);
 }
 
 /** Name of the Secret with the ACL passwords. */
-export function authSecretName(ctx: RenderContext): string {
-  const generated = `${ctx.config.fullnameOverride || ctx.release.releaseName}-auth`;
-  return ctx.expr(
-    'default (printf "%s-auth" (include "session-database.fullname" .)) .Values.auth.existingSecret',
-    ctx.config.auth.existingSecret || generated,
-  );
+export function authSecretName(ctx: RenderContext): Val<string> {
+  return ctx.value(AUTH_SECRET);
 }
 
 /**
@@ -70,7 +66,7 @@ export function scriptEnvironment(ctx: RenderContext, role: 'redis' | 'sentinel'
     { name: 'SECRETS_DIR', value: PATHS.secrets },
     { name: 'RUNTIME_DIR', value: PATHS.runtime },
     { name: 'DATA_DIR', value: PATHS.data },
-    { name: 'TLS_ENABLED', value: ctx.choose(truthy('tls.enabled'), 'true', 'false') },
+    { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },
     { name: 'TLS_DIR', value: PATHS.tls },
     { name: 'HOME', value: PATHS.tmp },
   ];

@@ -1,15 +1,13 @@
 import { Construct } from 'constructs';
-import { eq, at, truthy, all } from '../../config/expr';
+import { truthy } from '../../config/expr';
+import { sentinelMode } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { serviceAccount } from '../shared/service-account';
 import { RedisConfigMaps } from './config-maps';
 import { REDIS_PORT, SENTINEL_PORT } from './contract';
-import { disruptionBudget } from './disruption-budget';
+import { disruptionBudget } from '../shared/disruption-budget';
 import { ServerStatefulSet } from './server-statefulset';
 import { ServicePair } from './services';
-
-const sentinelMode = eq(at('redis.mode'), 'sentinel');
-
 
 /** Redis data nodes, plus Sentinels in sentinel mode. */
 export class Redis extends Construct {
@@ -27,7 +25,7 @@ export class Redis extends Construct {
       serviceAccount(sentinel, ctx, 'sentinel');
       new ServicePair(sentinel, 'sentinel-services', ctx, { component: 'sentinel', port: SENTINEL_PORT, portName: 'sentinel' });
       new ServerStatefulSet(sentinel, 'statefulset', ctx, 'sentinel');
-      const pdb = ctx.guard(sentinel, 'pdb-guard', all(truthy('redis.sentinel.podDisruptionBudget.enabled')));
+      const pdb = ctx.guard(sentinel, 'pdb-guard', truthy('redis.sentinel.podDisruptionBudget.enabled'));
       if (pdb) disruptionBudget(pdb, ctx, 'sentinel', ctx.values.redis.sentinel.podDisruptionBudget.maxUnavailable);
     }
   }

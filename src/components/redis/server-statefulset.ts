@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { at, ne } from '../../config/expr';
+import { monitoringOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { exporterContainer } from '../monitoring/exporter';
 import { manifest } from '../shared/api-object';
@@ -8,7 +8,9 @@ import { labels, metadata, selectorLabels } from '../shared/naming';
 import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import { tlsSecretName } from '../tls/names';
 import { PATHS, REDIS_PORT, SENTINEL_PORT, authSecretName, names, scriptEnvironment } from './contract';
-import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes, spreading } from './pod-parts';
+import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes } from './pod-parts';
+import { containerImage } from '../shared/images';
+import { spreading } from '../shared/scheduling';
 
 export type ServerRole = 'redis' | 'sentinel';
 
@@ -19,7 +21,8 @@ function roleSpec(ctx: RenderContext, role: ServerRole) {
     const v = ctx.values.redis;
     return {
       values: v,
-      valuesPath: 'redis',
+      persistence: 'redis.persistence' as const,
+      topologySpread: 'redis.topologySpread' as const,
       headless: n.redisHeadless,
       serviceAccount: n.redis,
       port: REDIS_PORT,
@@ -33,7 +36,8 @@ function roleSpec(ctx: RenderContext, role: ServerRole) {
   const v = ctx.values.redis.sentinel;
   return {
     values: v,
-    valuesPath: 'redis.sentinel',
+    persistence: 'redis.sentinel.persistence' as const,
+    topologySpread: 'redis.sentinel.topologySpread' as const,
     headless: n.sentinelHeadless,
     serviceAccount: n.sentinel,
     port: SENTINEL_PORT,
@@ -53,7 +57,7 @@ export class ServerStatefulSet extends Construct {
     const spec = roleSpec(ctx, role);
     const v = spec.values;
     const n = names(ctx);
-    const storage = dataStorage(ctx, `${spec.valuesPath}.persistence`, v.persistence);
+    const storage = dataStorage(ctx, spec.persistence);
     manifest<IStatefulSet>(this, 'statefulset', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
@@ -64,7 +68,7 @@ export class ServerStatefulSet extends Construct {
         podManagementPolicy: 'Parallel',
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: selectorLabels(ctx, role) },
-        volumeClaimTemplates: storage.volumeClaimTemplates as any,
+        volumeClaimTemplates: storage.volumeClaimTemplates,
         template: {
           metadata: { labels: labels(ctx, role) },
           spec: {
@@ -73,12 +77,11 @@ export class ServerStatefulSet extends Construct {
             enableServiceLinks: false,
             terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
             securityContext: podSecurityContext(REDIS_UID),
-            ...spreading(ctx, role, `${spec.valuesPath}.topologySpread`, v.topologySpread),
+            ...spreading(ctx, role, spec.topologySpread),
             containers: [
               {
                 name: role,
-                image: `${v.image.repository}:${v.image.tag}`,
-                imagePullPolicy: v.image.pullPolicy,
+                ...containerImage(ctx, v.image),
                 command: ['sh', `${PATHS.scripts}/${role}-start.sh`],
                 env: scriptEnvironment(ctx, role),
                 ports: [{ name: role, containerPort: spec.port, protocol: 'TCP' }],
@@ -90,7 +93,7 @@ export class ServerStatefulSet extends Construct {
                 securityContext: containerSecurityContext(REDIS_UID),
                 volumeMounts: scriptVolumeMounts(ctx),
               },
-              ...ctx.list(ctx.optional(ne(at('monitoring.mode'), 'off'), exporterContainer(ctx, role))),
+              ...ctx.list(ctx.optional(monitoringOn, exporterContainer(ctx, role))),
             ],
             volumes: ctx.list(...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume),
           },

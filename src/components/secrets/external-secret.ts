@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { truthy } from '../../config/expr';
-import { RenderContext } from '../../render/context';
+import { infinispanOn } from '../../config/predicates';
+import { RenderContext, Val } from '../../render/context';
 import { ACL_USERS, authSecretName } from '../redis/contract';
 import { manifest } from '../shared/api-object';
 import { ObjectMeta, metadata } from '../shared/naming';
@@ -25,7 +26,7 @@ export class ExternalSecret extends Construct {
     super(scope, id);
     const v = ctx.values.auth.externalSecret;
     // One remote secret with a property per key, or one remote secret per key.
-    const remoteEntry = (secretKey: string) => ({
+    const remoteEntry = (secretKey: string | Val<string>) => ({
       secretKey,
       remoteRef: ctx.choose(truthy('auth.externalSecret.remoteKey'), { key: v.remoteKey, property: secretKey }, { key: `${v.remoteKeyPrefix}${secretKey}` }),
     });
@@ -41,8 +42,8 @@ export class ExternalSecret extends Construct {
         data: ctx.list(
           ...ACL_USERS.map((user) => remoteEntry(passwordKey(user))),
           // The Infinispan identity, when that component is on.
-          ctx.optional(truthy('infinispan.enabled'), remoteEntry(ctx.values.infinispan.auth.usernameKey)),
-          ctx.optional(truthy('infinispan.enabled'), remoteEntry(ctx.values.infinispan.auth.passwordKey)),
+          ctx.optional(infinispanOn, remoteEntry(ctx.values.infinispan.auth.usernameKey)),
+          ctx.optional(infinispanOn, remoteEntry(ctx.values.infinispan.auth.passwordKey)),
         ),
       },
     });

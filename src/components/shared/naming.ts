@@ -1,11 +1,47 @@
-import { RenderContext } from '../../render/context';
+import { CHART_NAME, Operand, arg, at, concat, defineTemplate, dict, include, merge, namedTemplates, orElse, release, trimSuffix, trunc } from '../../config/expr';
+import { RenderContext, Val } from '../../render/context';
 
-export const CHART_NAME = 'session-database';
+export { CHART_NAME };
+
+/**
+ * Names, namespace and labels: each one expression, evaluated for dist/ and compiled into the
+ * chart (the named ones become the `define`s of _helpers.tpl), so the two can never disagree.
+ */
 
 /** Base name of every object: fullnameOverride, else the release name. */
-export function fullname(ctx: RenderContext): string {
-  const name = (ctx.config.fullnameOverride || ctx.release.releaseName).slice(0, 63).replace(/-+$/, '');
-  return ctx.expr(`include "${CHART_NAME}.fullname" .`, name);
+export const FULLNAME = include('fullname', trimSuffix('-', trunc(63, orElse(at('fullnameOverride'), release('name')))));
+
+/** Namespace of every object: namespace.name, else the release namespace. */
+export const NAMESPACE: Operand<string> = orElse(at('namespace.name'), release('namespace'));
+
+/** The auth Secret: auth.existingSecret, else `<fullname>-auth` (generated or from the ExternalSecret). */
+export const AUTH_SECRET: Operand<string> = orElse(at('auth.existingSecret'), concat(FULLNAME, '-auth'));
+
+/** Labels that select the release's pods (any component). */
+export const RELEASE_SELECTOR: readonly (readonly [string, Operand<string> | string])[] = [
+  ['app.kubernetes.io/name', CHART_NAME],
+  ['app.kubernetes.io/instance', release('name')],
+];
+
+/** Standard app.kubernetes.io labels of a component plus the configured labels, which cannot override them. */
+export const labelsOf = (component: Operand<string> | string) =>
+  include(
+    'labels',
+    merge(
+      dict([
+        ...RELEASE_SELECTOR,
+        ['app.kubernetes.io/component', arg(0)],
+        ['app.kubernetes.io/part-of', CHART_NAME],
+        ['app.kubernetes.io/version', release('appVersion')],
+        ['app.kubernetes.io/managed-by', release('service')],
+      ]),
+      at('labels'),
+    ),
+    component,
+  );
+
+export function fullname(ctx: RenderContext): Val<string> {
+  return ctx.value(FULLNAME);
 }
 
 /** `<fullname>-<suffix>`. */
@@ -13,38 +49,35 @@ export function resourceName(ctx: RenderContext, suffix: string): string {
   return `${fullname(ctx)}-${suffix}`;
 }
 
-export function namespace(ctx: RenderContext): string {
-  return ctx.expr('default .Release.Namespace .Values.namespace.name', ctx.config.namespace.name || 'default');
+export function namespace(ctx: RenderContext): Val<string> {
+  return ctx.value(NAMESPACE);
+}
+
+/** `<service>.<namespace>.svc.<clusterDomain>`: the DNS name of a Service (or `<pod>.<headless>`). */
+export function serviceHost(ctx: RenderContext, service: string): string {
+  return `${service}.${namespace(ctx)}.svc.${ctx.values.clusterDomain}`;
+}
+
+/** Labels every pod of the release carries (any component). */
+export function releasePodLabels(ctx: RenderContext): Record<string, Val<string> | string> {
+  return Object.fromEntries(RELEASE_SELECTOR.map(([k, v]) => [k, typeof v === 'string' ? v : ctx.value(v)]));
 }
 
 /** Labels that select a component's pods; never change them on a live release. */
-export function selectorLabels(ctx: RenderContext, component: string): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': CHART_NAME,
-    'app.kubernetes.io/instance': ctx.expr('.Release.Name', ctx.release.releaseName),
-    'app.kubernetes.io/component': component,
-  };
+export function selectorLabels(ctx: RenderContext, component: string): Record<string, Val<string> | string> {
+  return { ...releasePodLabels(ctx), 'app.kubernetes.io/component': component };
 }
 
 /** Standard app.kubernetes.io labels plus the configured extra labels (which cannot override them). */
-export function labels(ctx: RenderContext, component: string): Record<string, string> {
-  const standard = {
-    ...ctx.config.labels,
-    'app.kubernetes.io/name': CHART_NAME,
-    'app.kubernetes.io/instance': ctx.release.releaseName,
-    'app.kubernetes.io/component': component,
-    'app.kubernetes.io/part-of': CHART_NAME,
-    'app.kubernetes.io/version': ctx.release.appVersion,
-    'app.kubernetes.io/managed-by': ctx.release.managedBy,
-  };
-  return ctx.expr(`include "${CHART_NAME}.labels" (list . ${JSON.stringify(component)})`, standard, true);
+export function labels(ctx: RenderContext, component: string): Val<Record<string, string>> {
+  return ctx.value(labelsOf(component));
 }
 
 export interface ObjectMeta {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  readonly annotations?: Record<string, string>;
+  readonly name: string | Val<string>;
+  readonly namespace: Val<string>;
+  readonly labels: Val<Record<string, string>>;
+  readonly annotations?: Record<string, string> | Val<Record<string, string>>;
 }
 
 /** metadata of a namespaced object named `<fullname>-<suffix>`. */
@@ -52,18 +85,7 @@ export function metadata(ctx: RenderContext, suffix: string, component: string):
   return { name: resourceName(ctx, suffix), namespace: namespace(ctx), labels: labels(ctx, component) };
 }
 
-/** The chart's _helpers.tpl: the Go side of fullname() and labels() above. */
+/** The chart's _helpers.tpl: the `define` of every named template above. */
 export function helpersTemplate(): string {
-  return `{{/* Base name of every object: fullnameOverride, else the release name. */}}
-{{- define "${CHART_NAME}.fullname" -}}
-{{- default .Release.Name .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-
-{{/* Standard labels (JSON) for (list $ "component"); configured labels cannot override them. */}}
-{{- define "${CHART_NAME}.labels" -}}
-{{- $root := index . 0 -}}
-{{- $standard := dict "app.kubernetes.io/name" "${CHART_NAME}" "app.kubernetes.io/instance" $root.Release.Name "app.kubernetes.io/component" (index . 1) "app.kubernetes.io/part-of" "${CHART_NAME}" "app.kubernetes.io/version" $root.Chart.AppVersion "app.kubernetes.io/managed-by" $root.Release.Service -}}
-{{- toJson (merge $standard (deepCopy $root.Values.labels)) -}}
-{{- end -}}
-`;
+  return [...namedTemplates(FULLNAME, AUTH_SECRET, labelsOf('x')).values()].map(defineTemplate).join('\n');
 }

@@ -1,32 +1,23 @@
 import { Construct } from 'constructs';
-import { truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { metadata, namespace, resourceName } from '../shared/naming';
+import { metadata, namespace, resourceName, serviceHost } from '../shared/naming';
 import { names } from '../redis/contract';
+import { issuerRef } from './issuer';
 import { clientCaSecretName, tlsSecretName } from './names';
 
-/** The issuer that signs the server certificates: the named one, else the bootstrapped CA Issuer. */
-function issuerRef(ctx: RenderContext) {
-  const v = ctx.values.tls.issuerRef;
-  const named = truthy('tls.issuerRef.name');
-  return ctx.choose(named, { name: v.name, kind: v.kind, group: v.group }, { name: metadata(ctx, 'ca-issuer', 'tls').name, kind: 'Issuer', group: 'cert-manager.io' });
+/**
+ * The names a Service answers to: fully qualified, `.svc`, `<name>.<namespace>` and the bare name;
+ * with `wildcard`, the names of the pods behind a headless Service instead (`*.<headless>…`).
+ */
+export function serviceDnsNames(ctx: RenderContext, service: string, { wildcard = false } = {}): string[] {
+  if (wildcard) return [`*.${serviceHost(ctx, service)}`, `*.${service}.${namespace(ctx)}.svc`, serviceHost(ctx, service)];
+  return [serviceHost(ctx, service), `${service}.${namespace(ctx)}.svc`, `${service}.${namespace(ctx)}`, service];
 }
 
 /** Names a client or peer may use for a role's pods: each pod, the Services, short forms and localhost. */
-function dnsNames(ctx: RenderContext, service: string, headless: string): string[] {
-  const ns = namespace(ctx);
-  const domain = ctx.values.clusterDomain;
-  return [
-    `*.${headless}.${ns}.svc.${domain}`,
-    `*.${headless}.${ns}.svc`,
-    `${headless}.${ns}.svc.${domain}`,
-    `${service}.${ns}.svc.${domain}`,
-    `${service}.${ns}.svc`,
-    `${service}.${ns}`,
-    service,
-    'localhost',
-  ];
+export function dnsNames(ctx: RenderContext, service: string, headless: string): string[] {
+  return [...serviceDnsNames(ctx, headless, { wildcard: true }), ...serviceDnsNames(ctx, service), 'localhost'];
 }
 
 /** Server (and client, for replication and sentinel links) certificate of one role. */

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { RenderContext } from '../../render/context';
-import { manifest } from '../shared/api-object';
-import { metadata, selectorLabels } from '../shared/naming';
+import { RenderContext, Val } from '../../render/context';
+import { manifest } from './api-object';
+import { metadata, selectorLabels } from './naming';
 
-export function disruptionBudget(scope: Construct, ctx: RenderContext, component: string, maxUnavailable: number) {
+/** A PodDisruptionBudget over a component's pods. */
+export function disruptionBudget(scope: Construct, ctx: RenderContext, component: string, maxUnavailable: Val<number>) {
   manifest<IPodDisruptionBudget>(scope, `${component}-pdb`, {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
