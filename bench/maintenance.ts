@@ -9,8 +9,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Figure, round } from './figures';
-import { Lab, renderEnv } from '../test/maintenance/lab';
-import { run as runProgram, waitFor } from '../test/support/redis-harness';
+import { Lab } from '../test/maintenance/lab';
+import { renderEnvironment } from '../test/support/manifests';
+import { run as runProgram, waitFor } from '../test/support/redis/processes';
 
 const ENTRIES = 1_000_000;
 const PER_USER = 8;
@@ -57,7 +58,7 @@ const p99 = (xs: number[]) => {
 };
 
 export async function run(): Promise<Figure[]> {
-  const objects = renderEnv('dev', {
+  const objects = renderEnvironment('dev', {
     redis: { master: { maxmemory: '2gb' }, resources: { limits: { memory: '3Gi' } } },
   });
   const lab = new Lab(objects, 900);
@@ -100,7 +101,7 @@ export async function run(): Promise<Figure[]> {
 
     let done = false;
     // BENCH_BATCH overrides maintenance.sessionCleanup.batchSize to explore the trade-off.
-    const env = process.env.BENCH_BATCH ? { BATCH_SIZE: process.env.BENCH_BATCH } : {};
+    const env: Record<string, string> = process.env.BENCH_BATCH ? { BATCH_SIZE: process.env.BENCH_BATCH } : {};
     // In the cluster the Job is its own pod with its own CPU (limit 500m); on this small
     // machine its shell and redis-cli would otherwise take CPU from Redis and the app, so
     // they run at the lowest priority.

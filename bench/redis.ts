@@ -20,7 +20,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FAST_SCRIPT_ENV, RedisCluster, failoverDrill, run as runProgram, waitFor } from '../test/support/redis-harness';
+import { RedisCluster } from '../test/support/redis/cluster';
+import { failoverDrill } from '../test/support/redis/drills';
+import { FAST_SCRIPT_ENV } from '../test/support/redis/fixtures';
+import { run as runProgram, waitFor } from '../test/support/redis/processes';
 import { Figure, median, round } from './figures';
 
 const OCTET = 17; // 10–16: test/live, 19: test/maintenance/backup-scaling.live.test.ts

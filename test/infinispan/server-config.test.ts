@@ -20,7 +20,7 @@ describe('the Infinispan server config in the synthesized ConfigMap', () => {
     expect(helmDoc).toEqual(doc);
   });
 
-  test('defines the sessions distributed cache exactly as the issue lists it (times in milliseconds)', () => {
+  test('defines the sessions distributed cache with the default owners, segments, expiration and file store (times in milliseconds)', () => {
     expect(sessionsCache(doc)).toMatchObject({
       mode: 'SYNC',
       owners: 2,

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { configMapData } from '../support/manifests';
-import { FULLNAME, renderInfinispan, statefulSet } from './values';
+import { FULLNAME, configMapData } from '../support/manifests';
+import { renderInfinispan, statefulSet } from './values';
 
 /**
  * Runs the start script from the synthesized ConfigMap with the StatefulSet's own env

@@ -1,11 +1,11 @@
 import { HELM_MAJORS } from '../../scripts/helm';
 import { byName, helmTemplate, renderedObjects } from '../support/helm';
-import { configMapData, findObject } from '../support/manifests';
+import { FULLNAME, configMapData, findObject } from '../support/manifests';
 import { checkPod } from '../support/pod-security-admission';
 import { checkServerConfig } from './schema-check';
-import { FULLNAME, infinispanValues, renderInfinispan, serverConfig, statefulSet } from './values';
+import { infinispanValues, renderInfinispan, serverConfig, statefulSet } from './values';
 
-/** TLS arrives as guarded additions (tls.enabled, issue 5): each one is checked here both ways. */
+/** TLS arrives as guarded additions behind tls.enabled: each one is checked here both ways. */
 const TLS_ON = { tls: { enabled: true }, infinispan: { metrics: { serviceMonitor: { enabled: true } } } };
 
 describe('Infinispan with tls.enabled', () => {

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
+import { FULLNAME, K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
 
 /** The smallest valid values (the rules demand a Secret and client selectors) plus Infinispan. */
 export const BASE_VALUES = {
@@ -23,8 +23,6 @@ export function infinispanValues(overrides: object = {}): any {
 export function renderInfinispan(overrides: object = {}): K8sObject[] {
   return renderValues(infinispanValues(overrides));
 }
-
-export const FULLNAME = 'session-database';
 
 export function serverConfigText(objects: readonly K8sObject[]): string {
   return configMapData(objects, `${FULLNAME}-infinispan-config`)['infinispan.yaml'];

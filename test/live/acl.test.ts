@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
-import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, User, settledCluster } from '../support/redis-harness';
+import { AclUser } from '../../src/components/redis/contract';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster } from '../support/redis';
 
 jest.setTimeout(90000);
 
@@ -198,7 +199,7 @@ describeWithBinaries(CLUSTER_BINARIES, 'every ACL user of the generated files ca
   async function outcome(pod: Pod, user: string, args: string[]): Promise<Outcome | string> {
     const cmd = args.map((a) => (a === 'MASTER' ? cluster.masterName : a));
     // --no-raw keeps error replies recognisable; redis-cli exits 0 on error replies.
-    const r = await cluster.cli(pod, user as User | 'default', ['--no-raw', ...cmd], { timeoutMs: cmd[0] === 'SUBSCRIBE' ? 1000 : 3000 });
+    const r = await cluster.cli(pod, user as AclUser | 'default', ['--no-raw', ...cmd], { timeoutMs: cmd[0] === 'SUBSCRIBE' ? 1000 : 3000 });
     const out = (r.stdout + r.stderr).trim();
     // redis-cli prints most error replies as "(error) X", verbatim ones (INFO, CLIENT LIST) as "X",
     // and a refused SYNC/PSYNC as "SYNC with master failed: -X".

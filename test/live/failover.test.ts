@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { describeWithBinaries } from '../support/binaries';
-import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, RedisCluster, failoverDrill, settledCluster } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, RedisCluster, failoverDrill, settledCluster } from '../support/redis';
 
 jest.setTimeout(120000);
 

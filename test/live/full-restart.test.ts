@@ -1,5 +1,5 @@
 import { describeWithBinaries } from '../support/binaries';
-import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, sleep } from '../support/redis-harness';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, sleep } from '../support/redis';
 
 jest.setTimeout(180000);
 

@@ -1,6 +1,6 @@
 import { describeWithBinaries } from '../support/binaries';
-import { K8sObject, loadDist } from '../support/manifests';
-import { FAST_SCRIPT_ENV, RedisCluster, renderEnvironment, withLogs } from '../support/redis-harness';
+import { K8sObject, loadDist, renderEnvironment } from '../support/manifests';
+import { FAST_SCRIPT_ENV, RedisCluster, withLogs } from '../support/redis';
 
 jest.setTimeout(90000);
 

@@ -1,6 +1,6 @@
 import { describeWithBinaries } from '../support/binaries';
-import { loadDist } from '../support/manifests';
-import { FAST_SCRIPT_ENV, RedisCluster, renderEnvironment, waitFor, withLogs } from '../support/redis-harness';
+import { loadDist, renderEnvironment } from '../support/manifests';
+import { FAST_SCRIPT_ENV, RedisCluster, waitFor, withLogs } from '../support/redis';
 
 jest.setTimeout(60000);
 

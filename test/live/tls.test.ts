@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as tls from 'tls';
 import { describeWithBinaries } from '../support/binaries';
 import { findObject } from '../support/manifests';
-import { FAST_SCRIPT_ENV, Pod, RedisCluster, run, sleep, withLogs } from '../support/redis-harness';
+import { FAST_SCRIPT_ENV, Pod, RedisCluster, run, sleep, withLogs } from '../support/redis';
 import { CertificateAuthority, makeCa } from '../support/tls-issuer';
 
 jest.setTimeout(90000);

@@ -2,9 +2,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
-import { configMapData } from '../support/manifests';
-import { AckedWriter, FAST_SCRIPT_ENV, RedisCluster, run, waitFor } from '../support/redis-harness';
-import { FULLNAME, Lab, renderEnv, snapshot } from './lab';
+import { FULLNAME, configMapData, renderEnvironment } from '../support/manifests';
+import { AckedWriter, FAST_SCRIPT_ENV, RedisCluster, run, waitFor } from '../support/redis';
+import { Lab, snapshot } from './lab';
 
 jest.setTimeout(180000);
 
@@ -16,7 +16,7 @@ jest.setTimeout(180000);
 const OCTET = 19;
 
 describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'redis-check-rdb', 'sha256sum', 'openssl'], 'backup from a replica, restore, and a fourth node on real Redis', () => {
-  const objects = renderEnv('production', { maintenance: { backup: { keep: 2 } } });
+  const objects = renderEnvironment('production', { maintenance: { backup: { keep: 2 } } });
   let cluster: RedisCluster;
   let lab: Lab;
   let failed = false;
@@ -86,7 +86,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'redis-chec
     const scripts = fs.mkdtempSync(path.join(lab.root, 'restore-'));
     const restoreSh = path.join(scripts, 'restore.sh');
     fs.writeFileSync(restoreSh, configMapData(objects, `${FULLNAME}-maintenance-scripts`)['restore.sh'], { mode: 0o555 });
-    const fresh = new Lab(renderEnv('dev'), 600, cluster.passwords);
+    const fresh = new Lab(renderEnvironment('dev'), 600, cluster.passwords);
     try {
       let restoreOut = '';
       const node = await fresh.startRedis('127.0.20.40', [], async (dataDir) => {

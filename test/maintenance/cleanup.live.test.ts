@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { describeWithBinaries } from '../support/binaries';
-import { sleep } from '../support/redis-harness';
-import { Lab, Node, renderEnv, snapshot } from './lab';
+import { renderEnvironment } from '../support/manifests';
+import { sleep } from '../support/redis';
+import { Lab, Node, snapshot } from './lab';
 import {
   cacheDataset, cacheValue, clear, expectedCache, expectedSessions, sessionDataset, sessionValue, writeCache, writeSessions,
 } from './dataset';
@@ -29,7 +30,7 @@ async function state(c: Redis, match: string): Promise<Map<string, string>> {
 }
 
 describeWithBinaries(['redis-server', 'redis-cli'], 'the maintenance cleanup jobs on real Redis', () => {
-  const objects = renderEnv('dev', {
+  const objects = renderEnvironment('dev', {
     sessions: { keyPrefix: PREFIX, maxSessionsPerUser: MAX_SESSIONS, maxRefreshTokensPerUser: MAX_REFRESH, ttlSeconds: TTL },
     cache: { maxEntriesPerService: MAX_CACHE },
     maintenance: { sessionCleanup: { batchSize: 25 }, cacheCleanup: { batchSize: 7 } },

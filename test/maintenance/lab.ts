@@ -9,31 +9,16 @@
  * Certificates fill come from a test CA (TestIssuer; pass the RedisCluster's to share its
  * CA) and cli()/client() speak TLS.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import Redis from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
-import * as YAML from 'yaml';
-import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
-import { RunResult, User, fixturePasswords, run, waitFor, within } from '../support/redis-harness';
+import { AclUser } from '../../src/components/redis/contract';
+import { passwordKey } from '../../src/components/secrets/keys';
+import { FULLNAME, K8sObject, configMapData, findObject } from '../support/manifests';
+import { RunResult, fixturePasswords, killGroup, run, startInGroup, waitFor, within } from '../support/redis';
 import { TestIssuer } from '../support/tls-issuer';
-import { PROJECT_ROOT } from '../../src/render/assets';
-
-export const FULLNAME = 'session-database';
-
-function merge(a: any, b: any): any {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
-  return out;
-}
-
-/** Manifests of values/<env>.yaml with overrides, rendered in memory. */
-export function renderEnv(env: 'dev' | 'production', overrides: object = {}): K8sObject[] {
-  const base = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', `${env}.yaml`), 'utf8'));
-  return renderValues(merge(base, overrides), `${env}-maintenance-test`);
-}
 
 export function cronJobContainer(objects: K8sObject[], job: string) {
   const cj = findObject(objects, 'CronJob', `${FULLNAME}-${job}`);
@@ -52,13 +37,12 @@ export interface Node {
 export class Lab {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'maintenance-live-'));
   readonly nodes: Node[] = [];
-  private readonly groups = new Set<number>();
   private readonly clients = new Set<Redis>();
 
   constructor(
     readonly objects: K8sObject[],
     private readonly maxLifetimeSeconds = 600,
-    readonly passwords: Record<User, string> = fixturePasswords(),
+    readonly passwords: Record<AclUser, string> = fixturePasswords(),
     private issuer?: TestIssuer,
   ) {}
 
@@ -106,7 +90,7 @@ export class Lab {
     const config = configMapData(this.objects, `${FULLNAME}-redis-config`);
     for (const [k, v] of Object.entries(config)) fs.writeFileSync(path.join(root, 'templates', k), v + (k === 'redis.conf' ? extraConf.map((l) => `\n${l}`).join('') + '\n' : ''));
     for (const [k, v] of Object.entries(configMapData(this.objects, `${FULLNAME}-redis-scripts`))) fs.writeFileSync(path.join(root, 'scripts', k), v, { mode: 0o555 });
-    for (const u of Object.keys(this.passwords) as User[]) fs.writeFileSync(path.join(root, 'secrets', `${u}-password`), this.passwords[u], { mode: 0o400 });
+    for (const u of Object.keys(this.passwords) as AclUser[]) fs.writeFileSync(path.join(root, 'secrets', passwordKey(u)), this.passwords[u], { mode: 0o400 });
     const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
     for (const e of c.env) {
       if (e.valueFrom) env[e.name] = e.valueFrom.fieldRef.fieldPath === 'status.podIP' ? ip : `${FULLNAME}-redis-0`;
@@ -117,8 +101,8 @@ export class Lab {
     if (prepareData) await prepareData(path.join(root, 'data'));
     const cmd = c.command.map((a: string) => this.localPath(dirs, a));
     this.spawn(node, cmd, env, path.join(root, 'container.log'));
-    await waitFor(`redis on ${ip}`, async () => (await this.cli(node, 'monitor', ['PING'])).stdout.trim() === 'PONG', 20000);
     this.nodes.push(node);
+    await waitFor(`redis on ${ip}`, async () => (await this.cli(node, 'monitor', ['PING'])).stdout.trim() === 'PONG', 20000);
     return node;
   }
 
@@ -129,13 +113,10 @@ export class Lab {
     return value;
   }
 
-  private spawn(node: Node, cmd: string[], env: Record<string, string>, log: string) {
-    const fd = fs.openSync(log, 'a');
-    const proc = spawn('timeout', ['-s', 'KILL', String(this.maxLifetimeSeconds), ...cmd], { env, cwd: node.root, detached: true, stdio: ['ignore', fd, fd] });
-    fs.closeSync(fd);
-    this.groups.add(proc.pid!);
+  private spawn(node: Node, cmd: string[], env: Record<string, string>, logFile: string) {
+    const { proc, exited } = startInGroup(cmd, { env, cwd: node.root, logFile, maxLifetimeSeconds: this.maxLifetimeSeconds });
     node.proc = proc;
-    node.exited = new Promise((r) => proc.on('exit', (code) => r(code)));
+    node.exited = exited;
   }
 
   /**
@@ -157,7 +138,7 @@ export class Lab {
       } else if (vol.secret) {
         const tlsFiles = this.certificateFiles(vol);
         if (tlsFiles) for (const [k, v] of Object.entries(tlsFiles)) fs.writeFileSync(path.join(d, k), v, { mode: 0o400 });
-        else for (const item of vol.secret.items) fs.writeFileSync(path.join(d, item.path), this.passwords[item.key.replace(/-password$/, '') as User], { mode: 0o400 });
+        else for (const item of vol.secret.items) fs.writeFileSync(path.join(d, item.path), this.passwords[item.key.replace(/-password$/, '') as AclUser], { mode: 0o400 });
       }
     }
     const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
@@ -174,7 +155,7 @@ export class Lab {
     return run(program, rest, { env, timeoutMs: fixtures.timeoutMs ?? 120000, cwd: dir });
   }
 
-  cli(node: Node, user: User, args: string[], timeoutMs = 5000): Promise<RunResult> {
+  cli(node: Node, user: AclUser, args: string[], timeoutMs = 5000): Promise<RunResult> {
     const tls = this.tlsEnabled ? ['--tls', '--cacert', this.tls.ca.certFile] : [];
     return run('redis-cli', ['--no-auth-warning', ...tls, '--user', user, '-h', node.ip, '-p', String(node.port), ...args], {
       env: { PATH: process.env.PATH!, HOME: this.root, REDISCLI_AUTH: this.passwords[user] },
@@ -182,7 +163,7 @@ export class Lab {
     });
   }
 
-  client(node: Node, user: User, db = 0): Redis {
+  client(node: Node, user: AclUser, db = 0): Redis {
     const tls = this.tlsEnabled ? { tls: { ca: this.tls.ca.cert } } : {};
     const c = new Redis({ host: node.ip, port: node.port, username: user, password: this.passwords[user], db, maxRetriesPerRequest: 1, retryStrategy: () => null, enableAutoPipelining: false, ...tls });
     c.on('error', () => undefined);
@@ -192,13 +173,7 @@ export class Lab {
 
   async dispose(): Promise<void> {
     for (const c of this.clients) c.disconnect();
-    for (const pid of this.groups) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    for (const n of this.nodes) if (n.proc?.pid) killGroup(n.proc.pid, 'SIGKILL');
     await Promise.all(this.nodes.map((n) => n.exited && within(n.exited, 5000)));
     if (!process.env.KEEP_MAINTENANCE_LIVE) fs.rmSync(this.root, { recursive: true, force: true });
   }

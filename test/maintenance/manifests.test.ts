@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { helmTemplate } from '../support/helm';
-import { K8sObject, configMapData, findObject, loadDist } from '../support/manifests';
-import { FULLNAME, cronJobContainer, renderEnv } from './lab';
+import { FULLNAME, K8sObject, configMapData, findObject, loadDist, renderEnvironment } from '../support/manifests';
+import { cronJobContainer } from './lab';
 
 const JOBS = ['session-cleanup', 'cache-cleanup', 'backup'] as const;
 const production = loadDist('production');
@@ -16,11 +16,6 @@ const hpas = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'Horizon
 describe('the maintenance CronJobs', () => {
   test('session cleanup, cache cleanup and backup run in both environments', () => {
     for (const objects of [production, dev]) expect(cronJobs(objects)).toEqual([`${FULLNAME}-backup`, `${FULLNAME}-cache-cleanup`, `${FULLNAME}-session-cleanup`]);
-  });
-
-  test('the session cleanup CronJob matches its snapshot', () => {
-    const { cronJob } = cronJobContainer(production, 'session-cleanup');
-    expect(cronJob).toMatchSnapshot();
   });
 
   test.each(JOBS)('%s never overlaps itself, is bounded in time and retries, and keeps a short history', (job) => {
@@ -55,7 +50,7 @@ describe('the maintenance CronJobs', () => {
   });
 
   test('the jobs read their settings from the config', () => {
-    const objects = renderEnv('production', {
+    const objects = renderEnvironment('production', {
       sessions: { keyPrefix: 'sx:', maxSessionsPerUser: 7, maxRefreshTokensPerUser: 4 },
       cache: { maxEntriesPerService: 99 },
       maintenance: {
@@ -81,10 +76,10 @@ describe('the maintenance CronJobs', () => {
   });
 
   test('disabled jobs are not rendered, and with none left neither are their ConfigMap and account', () => {
-    const some = renderEnv('production', { maintenance: { backup: { enabled: false } } });
+    const some = renderEnvironment('production', { maintenance: { backup: { enabled: false } } });
     expect(cronJobs(some)).toEqual([`${FULLNAME}-cache-cleanup`, `${FULLNAME}-session-cleanup`]);
     expect(some.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === `${FULLNAME}-backup`)).toBe(false);
-    const none = renderEnv('production', { maintenance: { backup: { enabled: false }, sessionCleanup: { enabled: false }, cacheCleanup: { enabled: false } } });
+    const none = renderEnvironment('production', { maintenance: { backup: { enabled: false }, sessionCleanup: { enabled: false }, cacheCleanup: { enabled: false } } });
     expect(cronJobs(none)).toEqual([]);
     expect(none.filter((o) => ['ConfigMap', 'ServiceAccount'].includes(o.kind) && o.metadata.name.startsWith(`${FULLNAME}-maintenance`))).toEqual([]);
   });
@@ -117,23 +112,23 @@ describe('the Redis autoscaler', () => {
   });
 
   test('the sentinels are never autoscaled', () => {
-    for (const objects of [production, renderEnv('production', { redis: { autoscaling: { maxReplicas: 9 } } })]) {
+    for (const objects of [production, renderEnvironment('production', { redis: { autoscaling: { maxReplicas: 9 } } })]) {
       expect(hpas(objects).map((h) => h.spec.scaleTargetRef.name)).toEqual([`${FULLNAME}-redis`]);
     }
   });
 
   test('standalone mode gets no autoscaler even when it is enabled', () => {
     expect(hpas(dev)).toEqual([]);
-    expect(hpas(renderEnv('dev', { redis: { autoscaling: { enabled: true } } }))).toEqual([]);
+    expect(hpas(renderEnvironment('dev', { redis: { autoscaling: { enabled: true } } }))).toEqual([]);
   });
 
   test('a memory target of 0 leaves only the CPU metric', () => {
-    const [hpa] = hpas(renderEnv('production', { redis: { autoscaling: { targetMemoryUtilizationPercentage: 0 } } }));
+    const [hpa] = hpas(renderEnvironment('production', { redis: { autoscaling: { targetMemoryUtilizationPercentage: 0 } } }));
     expect(hpa.spec.metrics.map((m: any) => m.resource.name)).toEqual(['cpu']);
   });
 
   test('maxReplicas below redis.replicas is refused with one clear message, by the loader and by the chart', () => {
-    expect(() => renderEnv('production', { redis: { autoscaling: { maxReplicas: 2 } } })).toThrow(
+    expect(() => renderEnvironment('production', { redis: { autoscaling: { maxReplicas: 2 } } })).toThrow(
       'redis.autoscaling.maxReplicas is 2, below redis.replicas (3), the least the autoscaler keeps; set maxReplicas to at least redis.replicas',
     );
     const r = helmTemplate(3, 'values/production.yaml', ['--set', 'redis.autoscaling.maxReplicas=2']);

@@ -5,22 +5,21 @@
  *
  * Addresses: 127.0.30.5 redis (TLS port 6379), exporters on .15 (right CA) and .16 (wrong CA).
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { passwordKey } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
+import { FULLNAME } from '../support/manifests';
+import { fixturePasswords } from '../support/redis';
 import {
   ProcessGroup, exporterEnv, findObject, renderAclFromManifests, renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,
 } from './support';
-
-const USERS = ['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'];
-const FULL = 'session-database';
 
 describeWithBinaries(['redis-server', 'prometheus-redis-exporter', 'openssl'], 'redis_exporter over TLS', () => {
   const dir = tempDir('live-tls');
   const group = new ProcessGroup(dir, 90);
   const objects = renderValues(sentinelValues({ mode: 'operator' }, { tls: { enabled: true } }));
-  const sts = findObject(objects, 'StatefulSet', `${FULL}-redis`);
+  const sts = findObject(objects, 'StatefulSet', `${FULLNAME}-redis`);
   const container = sts.spec.template.spec.containers.find((c: any) => c.name === 'exporter');
   const secrets = path.join(dir, 'secrets');
   const openssl = (...args: string[]) => {
@@ -32,7 +31,7 @@ describeWithBinaries(['redis-server', 'prometheus-redis-exporter', 'openssl'], '
 
   beforeAll(async () => {
     fs.mkdirSync(secrets);
-    for (const u of USERS) fs.writeFileSync(path.join(secrets, `${u}-password`), `${u}-${crypto.randomBytes(12).toString('hex')}`);
+    for (const [user, password] of Object.entries(fixturePasswords())) fs.writeFileSync(path.join(secrets, passwordKey(user)), password);
     writeFile(dir, 'users.acl', renderAclFromManifests(objects, dir, secrets, 'users.acl'));
     for (const ca of ['ca', 'other-ca']) {
       fs.mkdirSync(path.join(dir, ca));
@@ -48,7 +47,7 @@ describeWithBinaries(['redis-server', 'prometheus-redis-exporter', 'openssl'], '
       '--tls-ca-cert-file', `${dir}/ca/ca.crt`, '--tls-auth-clients', 'no', '--aclfile', `${dir}/users.acl`, '--dir', `${dir}/data`,
       '--save', '', '--appendonly', 'no', '--daemonize', 'no',
     ]);
-    const fixture = { podName: `${FULL}-redis-0`, podIp: '127.0.30.5', secretsDir: secrets };
+    const fixture = { podName: `${FULLNAME}-redis-0`, podIp: '127.0.30.5', secretsDir: secrets };
     group.start('exporter-ca', 'prometheus-redis-exporter', [], exporterEnv(container, { ...fixture, listen: '127.0.30.15', mounts: { '/etc/redis/tls': `${dir}/ca` } }));
     group.start('exporter-other-ca', 'prometheus-redis-exporter', [], exporterEnv(container, { ...fixture, listen: '127.0.30.16', mounts: { '/etc/redis/tls': `${dir}/other-ca` } }));
     good = await until('a TLS scrape', async () => {

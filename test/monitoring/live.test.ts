@@ -8,18 +8,19 @@
  * Addresses: 127.0.30.1 master, .2 replica, .3 sentinel, .11/.12/.13 their exporters.
  */
 import { execFileSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ACL_USERS, AclUser } from '../../src/components/redis/contract';
+import { passwordKey } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
+import { FULLNAME } from '../support/manifests';
+import { fixturePasswords } from '../support/redis';
 import {
   Proc, ProcessGroup, Sample, YAML, exporterEnv, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
   renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,
 } from './support';
 
-const USERS = ['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'];
 const NS = 'session-store';
-const FULL = 'session-database';
 const LIFETIME_SECONDS = 120;
 
 const value = sampleValue;
@@ -34,7 +35,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
     sentinelValues({ mode: 'operator' }, { redis: { mode: 'sentinel', replicas: 3, sentinel: { replicas: 3, quorum: 2, downAfterMilliseconds: 60000 } } }),
   );
   const groups = operatorRules(objects);
-  const passwords = Object.fromEntries(USERS.map((u) => [u, `${u}-${crypto.randomBytes(12).toString('hex')}`]));
+  const passwords = fixturePasswords();
   const secrets = path.join(dir, 'secrets');
   let before: Record<string, Sample[]> = {};
   let after: Record<string, Sample[]> = {};
@@ -42,7 +43,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
   /** The exporter container of a StatefulSet, run as a process: its env, with the address and password fixtures. */
   function startExporter(sts: string, target: string, listen: string): Proc {
     const container = findObject(objects, 'StatefulSet', sts).spec.template.spec.containers.find((c: any) => c.name === 'exporter');
-    const podName = { '127.0.30.1': `${FULL}-redis-0`, '127.0.30.2': `${FULL}-redis-1`, '127.0.30.3': `${FULL}-sentinel-0` }[target]!;
+    const podName = { '127.0.30.1': `${FULLNAME}-redis-0`, '127.0.30.2': `${FULLNAME}-redis-1`, '127.0.30.3': `${FULLNAME}-sentinel-0` }[target]!;
     expect(container.env.find((e: any) => e.name === 'REDIS_PASSWORD').valueFrom.secretKeyRef.name).toBe('session-database-auth');
     const env = exporterEnv(container, { podName, podIp: target, listen, secretsDir: secrets });
     return start(`exporter-${sts}`, 'prometheus-redis-exporter', [], env);
@@ -50,9 +51,9 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
 
   beforeAll(async () => {
     fs.mkdirSync(secrets);
-    for (const u of USERS) fs.writeFileSync(path.join(secrets, `${u}-password`), passwords[u]);
-    const config = configMapData(objects, `${FULL}-redis-config`);
-    const scripts = configMapData(objects, `${FULL}-redis-scripts`);
+    for (const u of ACL_USERS) fs.writeFileSync(path.join(secrets, passwordKey(u)), passwords[u]);
+    const config = configMapData(objects, `${FULLNAME}-redis-config`);
+    const scripts = configMapData(objects, `${FULLNAME}-redis-scripts`);
     for (const [file, text] of Object.entries(scripts)) writeFile(dir, `scripts/${file}`, text);
     writeFile(dir, 'users.acl.template', config['users.acl']);
     writeFile(dir, 'sentinel-users.acl.template', config['sentinel-users.acl']);
@@ -80,12 +81,12 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
     ].join('\n') + '\n');
     start('sentinel', 'redis-sentinel', [path.join(dir, 'sentinel/sentinel.conf')]);
 
-    startExporter(`${FULL}-redis`, '127.0.30.1', '127.0.30.11');
-    startExporter(`${FULL}-redis`, '127.0.30.2', '127.0.30.12');
-    startExporter(`${FULL}-sentinel`, '127.0.30.3', '127.0.30.13');
+    startExporter(`${FULLNAME}-redis`, '127.0.30.1', '127.0.30.11');
+    startExporter(`${FULLNAME}-redis`, '127.0.30.2', '127.0.30.12');
+    startExporter(`${FULLNAME}-sentinel`, '127.0.30.3', '127.0.30.13');
 
     // Keys in the sessions and cache databases, written as the app and cache users.
-    const cli = (user: string, db: number, ...args: string[]) =>
+    const cli = (user: AclUser, db: number, ...args: string[]) =>
       execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.30.1', '--user', user, '-n', String(db), ...args], { env: { PATH: process.env.PATH!, REDISCLI_AUTH: passwords[user] }, encoding: 'utf8', timeout: 5000 });
     await until('the master', async () => { try { return cli('app', 0, 'PING').trim() === 'PONG'; } catch { return false; } });
     cli('app', 0, 'SET', 'session:a', '1', 'EX', '3600');
@@ -143,7 +144,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
     const scraped = new Set(Object.values(before).flat().map((s) => s.name));
     const recorded = new Set(allRules(groups).filter((r) => r.record).map((r) => r.record!));
     const ksm = kubeStateMetricsNames();
-    const dashboards = dashboardQueries(configMapData(objects, `${FULL}-dashboards`)).map((q) => q.expr);
+    const dashboards = dashboardQueries(configMapData(objects, `${FULLNAME}-dashboards`)).map((q) => q.expr);
     const used = new Set([...allRules(groups).map((r) => r.expr), ...dashboards].flatMap(metricNames));
     const missing = [...used].filter((n) => !scraped.has(n) && !recorded.has(n) && !ksm.has(n) && !['up', 'ALERTS'].includes(n));
     expect(missing).toEqual([]);
@@ -153,9 +154,9 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
   test('after the master is killed, RedisDown, RedisNoMaster and RedisReplicaLinkDown fire on the scraped samples', () => {
     // Scrapes become series: 10 minutes of the "before" samples, then 30 of the "after" ones.
     const pods: Record<string, { pod: string; job: string }> = {
-      master: { pod: `${FULL}-redis-0`, job: `${FULL}-redis` },
-      replica: { pod: `${FULL}-redis-1`, job: `${FULL}-redis` },
-      sentinel: { pod: `${FULL}-sentinel-0`, job: `${FULL}-sentinel` },
+      master: { pod: `${FULLNAME}-redis-0`, job: `${FULLNAME}-redis` },
+      replica: { pod: `${FULLNAME}-redis-1`, job: `${FULLNAME}-redis` },
+      sentinel: { pod: `${FULLNAME}-sentinel-0`, job: `${FULLNAME}-sentinel` },
     };
     const series = new Map<string, { before?: number; after?: number }>();
     for (const [phase, scrapes] of [['before', before], ['after', after]] as const) {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
+import { FULLNAME, K8sObject, configMapData, findObject, renderValues } from '../support/manifests';
 
 /** Values for the monitoring tests: production-like sentinel topology. */
 export function sentinelValues(monitoring: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -31,7 +31,7 @@ export function operatorRules(objects: readonly K8sObject[]): RuleGroup[] {
 }
 
 /** The rule file text of the standalone Prometheus. */
-export function standaloneRuleFile(objects: readonly K8sObject[], fullname = 'session-database'): string {
+export function standaloneRuleFile(objects: readonly K8sObject[], fullname = FULLNAME): string {
   return configMapData(objects, `${fullname}-prometheus-rules`)['alerts.yaml'];
 }
 
@@ -260,7 +260,7 @@ export function exporterEnv(container: any, f: ExporterFixture): Record<string, 
 }
 
 /** users.acl / sentinel-users.acl of the synthesized ConfigMap, rendered by the scripts' own render_acl. */
-export function renderAclFromManifests(objects: readonly K8sObject[], dir: string, secretsDir: string, file: 'users.acl' | 'sentinel-users.acl', fullname = 'session-database'): string {
+export function renderAclFromManifests(objects: readonly K8sObject[], dir: string, secretsDir: string, file: 'users.acl' | 'sentinel-users.acl', fullname = FULLNAME): string {
   const config = configMapData(objects, `${fullname}-redis-config`);
   const scripts = configMapData(objects, `${fullname}-redis-scripts`);
   for (const [name, text] of Object.entries(scripts)) writeFile(dir, `scripts/${name}`, text);

@@ -5,10 +5,11 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { HelmMajor, helmPath } from '../../scripts/helm';
-import { K8sObject, parseDocuments } from './manifests';
+import { FULLNAME, K8sObject, parseDocuments } from './manifests';
 
 export const CHART = path.join(PROJECT_ROOT, 'charts', 'session-database');
-export const RELEASE = 'session-database';
+/** The release name dist/ assumes, so its objects are named FULLNAME-<suffix> like the chart's. */
+export const RELEASE = FULLNAME;
 
 export interface HelmResult {
   readonly status: number | null;

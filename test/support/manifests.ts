@@ -5,6 +5,9 @@ import { validate } from '../../src/config/load';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { environmentFiles, releaseInfo } from '../../src/synth/outputs';
 
+/** Base name of the objects of dist/ and of in-memory renders: the release name (no fullnameOverride). */
+export const FULLNAME = releaseInfo().releaseName;
+
 export interface K8sObject {
   apiVersion: string;
   kind: string;
@@ -33,6 +36,19 @@ export function renderValues(values: unknown, name = 'test'): K8sObject[] {
   const config = validate(values, `values/${name}.yaml`);
   const files = environmentFiles({ name, file: `values/${name}.yaml`, config }, releaseInfo());
   return [...files.values()].flatMap(parseDocuments);
+}
+
+function mergeValues(a: any, b: any): any {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = mergeValues(a[k], v);
+  return out;
+}
+
+/** Manifests of values/<env>.yaml with overrides merged in, rendered in memory (e.g. production with { tls: { enabled: false } }). */
+export function renderEnvironment(env: string, overrides: object = {}): K8sObject[] {
+  const base = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'values', `${env}.yaml`), 'utf8'), { version: '1.1' });
+  return renderValues(mergeValues(base, overrides), `${env}-variant`);
 }
 
 export function findObject(objects: readonly K8sObject[], kind: string, name: string): K8sObject {

@@ -1,0 +1,100 @@
+/**
+ * How the values generator satisfies the cross-key rules of src/config/rules.ts: one repair per rule
+ * path. A generated set that breaks a rule is changed as little as possible (clamped, wrapped with a
+ * modulo, or given the missing companion value) rather than thrown away, so fast-check never runs out
+ * of sets and the repaired keys keep varying. A rule without a repair fails the generator by name.
+ */
+import { brokenRules } from '../../src/config/rules';
+import { Config, configSchema } from '../../src/config/schema';
+
+type Assign = (path: string, value: unknown) => void;
+type Repair = (config: Config, set: Assign) => void;
+
+/** Wrap n into lo..hi (keeps a random value random, unlike clamping everything to one bound). */
+const wrap = (n: number, lo: number, hi: number) => lo + (((n - lo) % (hi - lo + 1)) + (hi - lo + 1)) % (hi - lo + 1);
+
+const databases: Repair = (c, set) => {
+  const { count } = c.redis.databases;
+  const sessions = c.redis.databases.sessions % count;
+  let cache = c.redis.databases.cache % count;
+  if (cache === sessions) cache = (cache + 1) % count;
+  set('redis.databases.sessions', sessions);
+  set('redis.databases.cache', cache);
+};
+
+/** Keyed by the `path` of the rules in src/config/rules.ts. */
+export const REPAIRS: Record<string, Repair> = {
+  'redis.autoscaling.maxReplicas': (c, set) => set('redis.autoscaling.maxReplicas', Math.max(2, c.redis.replicas + (c.redis.autoscaling.maxReplicas % 3))),
+  // Passwords from exactly one place: an ExternalSecret with one store and one remote-key style, or a named Secret.
+  'auth.externalSecret.enabled': (_c, set) => set('auth.existingSecret', ''),
+  'auth.externalSecret.secretStoreRef.name': (_c, set) => set('auth.externalSecret.secretStoreRef.name', 'vault-backend'),
+  'auth.externalSecret.remoteKey': (_c, set) => set('auth.externalSecret.remoteKey', 'session-database'),
+  'auth.externalSecret.remoteKeyPrefix': (c, set) => set(c.auth.externalSecret.remoteKey.length % 2 ? 'auth.externalSecret.remoteKey' : 'auth.externalSecret.remoteKeyPrefix', ''),
+  'auth.existingSecret': (_c, set) => set('auth.existingSecret', 'session-database-auth'),
+  'infinispan.cache.owners': (c, set) => set('infinispan.cache.owners', wrap(c.infinispan.cache.owners, 1, c.infinispan.replicas)),
+  'infinispan.cache.maxIdleMilliseconds': (c, set) => {
+    set('infinispan.cache.maxIdleMilliseconds', c.infinispan.cache.lifespanMilliseconds);
+    set('infinispan.cache.lifespanMilliseconds', c.infinispan.cache.maxIdleMilliseconds);
+  },
+  'infinispan.podDisruptionBudget.maxUnavailable': (c, set) => {
+    // A PDB needs owners >= 2 (maxUnavailable >= 1 must stay below owners), and owners <= replicas.
+    const owners = Math.max(2, c.infinispan.cache.owners);
+    set('infinispan.replicas', Math.max(owners, c.infinispan.replicas));
+    set('infinispan.cache.owners', owners);
+    set('infinispan.podDisruptionBudget.maxUnavailable', wrap(c.infinispan.podDisruptionBudget.maxUnavailable, 1, owners - 1));
+  },
+  'tls.issuerRef.name': (_c, set) => set('tls.bootstrapCA', true),
+  'redis.sentinel.replicas': (c, set) => {
+    const n = Math.max(3, c.redis.sentinel.replicas);
+    set('redis.sentinel.replicas', n % 2 ? n : n + 1);
+  },
+  // A majority that still leaves one sentinel a drain may take (see the PDB rule below).
+  'redis.sentinel.quorum': (c, set) => {
+    const n = c.redis.sentinel.replicas;
+    set('redis.sentinel.quorum', wrap(c.redis.sentinel.quorum, Math.floor(n / 2) + 1, n - 1));
+  },
+  'redis.replicas': (c, set) => set('redis.replicas', c.redis.mode === 'standalone' ? 1 : Math.max(2, c.redis.replicas)),
+  'redis.minReplicasToWrite': (c, set) => set('redis.minReplicasToWrite', c.redis.minReplicasToWrite % c.redis.replicas),
+  'redis.databases.cache': databases,
+  'redis.databases.sessions': databases,
+  'redis.podDisruptionBudget.maxUnavailable': (c, set) => set('redis.podDisruptionBudget.maxUnavailable', wrap(c.redis.podDisruptionBudget.maxUnavailable, 1, c.redis.replicas - 1)),
+  'redis.sentinel.podDisruptionBudget.maxUnavailable': (c, set) => {
+    const { replicas, quorum } = c.redis.sentinel;
+    if (quorum >= replicas) set('redis.sentinel.quorum', replicas - 1);
+    else set('redis.sentinel.podDisruptionBudget.maxUnavailable', wrap(c.redis.sentinel.podDisruptionBudget.maxUnavailable, 1, replicas - quorum));
+  },
+  'monitoring.standalone.grafana.adminSecret': (_c, set) => set('monitoring.standalone.grafana.adminSecret', 'grafana-admin'),
+  'monitoring.standalone.ingress.host': (_c, set) => set('monitoring.standalone.ingress.host', 'grafana.example.com'),
+  'monitoring.standalone.ingress.tlsSecret': (_c, set) => set('monitoring.standalone.ingress.tlsSecret', 'grafana-tls'),
+  'monitoring.alerts.memoryWarningRatio': (c, set) => {
+    const { memoryWarningRatio: warning, memoryCriticalRatio: critical } = c.monitoring.alerts;
+    if (warning === critical) {
+      if (critical >= 0.002) set('monitoring.alerts.memoryWarningRatio', Math.max(0.001, Math.floor(critical * 500) / 1000));
+      else set('monitoring.alerts.memoryCriticalRatio', 0.002);
+    } else {
+      set('monitoring.alerts.memoryWarningRatio', critical);
+      set('monitoring.alerts.memoryCriticalRatio', warning);
+    }
+  },
+};
+
+function setAt(values: any, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = values;
+  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+  node[keys[keys.length - 1]] = value;
+}
+
+/** Apply repairs (to the input values, in place) until no cross-key rule is broken. */
+export function repairValues<T extends object>(values: T): T {
+  for (let round = 0; round < 20; round++) {
+    const parsed = configSchema.safeParse(values);
+    if (!parsed.success) throw new Error(`generated values fail the schema: ${parsed.error.message}\n${JSON.stringify(values)}`);
+    const [broken] = brokenRules(parsed.data);
+    if (!broken) return values;
+    const repair = REPAIRS[broken.path];
+    if (!repair) throw new Error(`the values generator has no repair for the rule on ${broken.path}; add one to REPAIRS in test/helm/values-repairs.ts`);
+    repair(parsed.data, (path, value) => setAt(values, path, value));
+  }
+  throw new Error(`repairs did not converge for ${JSON.stringify(values)}`);
+}
