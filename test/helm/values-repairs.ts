@@ -56,6 +56,8 @@ export const REPAIRS: Record<string, Repair> = {
   'redis.replicas': (c, set) => set('redis.replicas', c.redis.mode === 'standalone' ? 1 : Math.max(2, c.redis.replicas)),
   'redis.minReplicasToWrite': (c, set) => set('redis.minReplicasToWrite', c.redis.minReplicasToWrite % c.redis.replicas),
   'redis.databases.cache': databases,
+  // Lines that set a managed directive become comments.
+  'redis.extraConfig': (c, set) => set('redis.extraConfig', c.redis.extraConfig.replace(/^/gm, '# ')),
   'redis.databases.sessions': databases,
   'redis.podDisruptionBudget.maxUnavailable': (c, set) => set('redis.podDisruptionBudget.maxUnavailable', wrap(c.redis.podDisruptionBudget.maxUnavailable, 1, c.redis.replicas - 1)),
   'redis.sentinel.podDisruptionBudget.maxUnavailable': (c, set) => {
