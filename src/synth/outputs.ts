@@ -15,20 +15,39 @@ export function releaseInfo(root = PROJECT_ROOT): ReleaseInfo {
   return { releaseName: 'session-database', chartVersion: pkg.version, appVersion: defaultConfig().redis.image.tag, managedBy: 'cdk8s' };
 }
 
-/** dist/<env>/<component>.yaml for one environment. */
-export function environmentFiles(env: Environment, release: ReleaseInfo): Map<string, string> {
+/** A Kubernetes object of dist/, as rendered. */
+export type ManifestObject = Record<string, unknown> & { readonly kind?: string };
+
+/** The objects of one environment, by the dist/ file they go to. */
+export interface RenderedEnvironment {
+  readonly env: Environment;
+  /** dist/<env>/<component>.yaml → its objects (components with no objects write no file). */
+  readonly files: ReadonlyMap<string, readonly ManifestObject[]>;
+}
+
+export function renderEnvironment(env: Environment, release: ReleaseInfo): RenderedEnvironment {
   const ctx = RenderContext.forEnvironment(env.config, release);
+  const files = new Map<string, ManifestObject[]>();
+  for (const { file, objects } of render(ctx)) files.set(`dist/${env.name}/${file}.yaml`, objects.map((o) => o.object));
+  return { env, files };
+}
+
+/** dist/<env>/<component>.yaml for one environment. */
+export function environmentFiles(env: Environment | RenderedEnvironment, release: ReleaseInfo): Map<string, string> {
+  const rendered = 'files' in env ? env : renderEnvironment(env, release);
   const files = new Map<string, string>();
-  for (const { file, objects } of render(ctx)) {
-    const text = staticDocuments(objects.map((o) => o.object));
-    if (text.includes('__SDT')) throw new Error(`dist/${env.name}/${file}.yaml: an unresolved chart token leaked into static output`);
-    files.set(`dist/${env.name}/${file}.yaml`, text);
+  for (const [file, objects] of rendered.files) {
+    const text = staticDocuments(objects);
+    if (text.includes('__SDT')) throw new Error(`${file}: an unresolved chart token leaked into static output`);
+    files.set(file, text);
   }
   return files;
 }
 
 export interface SynthResult {
   readonly environments: readonly Environment[];
+  /** The objects behind dist/, for the summary and argocd/. */
+  readonly rendered: readonly RenderedEnvironment[];
   /** Path relative to the project root → content. */
   readonly files: Map<string, string>;
   /** Directories the result replaces whole. */
@@ -54,18 +73,19 @@ export function synthesize(root = PROJECT_ROOT, only: readonly string[] = []): S
 
   const release = releaseInfo(root);
   const files = new Map<string, string>();
-  for (const env of environments) {
+  const rendered = environments.map((env) => renderEnvironment(env, release));
+  for (const env of rendered) {
     for (const [file, text] of environmentFiles(env, release)) files.set(file, text);
   }
   for (const [file, text] of chartFiles(release)) files.set(`${CHART_DIR}/${file}`, text);
   // argocd/ lists every environment, so only a full synth rewrites it.
-  if (only.length === 0) for (const [file, text] of argocdFiles(environments, files, release)) files.set(file, text);
+  if (only.length === 0) for (const [file, text] of argocdFiles(rendered, release)) files.set(file, text);
   const ownedDirs = [
     ...(only.length > 0 ? environments.map((e) => `dist/${e.name}`) : ['dist']),
     CHART_DIR,
     ...(only.length === 0 ? [ARGOCD_DIR] : []),
   ];
-  return { environments, files, ownedDirs };
+  return { environments, rendered, files, ownedDirs };
 }
 
 /**

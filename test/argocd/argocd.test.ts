@@ -13,7 +13,7 @@ import {
 import { CHART_DIR } from '../../src/chart/chart-files';
 import { ConfigError, Environment, listEnvironments, validate } from '../../src/config/load';
 import { PROJECT_ROOT } from '../../src/render/assets';
-import { environmentFiles, releaseInfo, synthesize } from '../../src/synth/outputs';
+import { ManifestObject, environmentFiles, releaseInfo, renderEnvironment, synthesize } from '../../src/synth/outputs';
 import { helmPath } from '../../scripts/helm';
 import { spawnSync } from 'child_process';
 import { findObject, K8sObject, parseDocuments } from '../support/manifests';
@@ -36,12 +36,13 @@ function environment(name: string, values: Record<string, unknown>): Environment
 
 /** argocd/ of in-memory environments, each synthesized like dist/ (extra objects appended to its dist file). */
 function argocdOf(envs: Environment[], extra: Record<string, object[]> = {}): Map<string, K8sObject> {
-  const files = new Map<string, string>();
-  for (const env of envs) {
-    for (const [f, text] of environmentFiles(env, release)) files.set(f, text);
-    for (const o of extra[env.name] ?? []) files.set(`dist/${env.name}/extra-${files.size}.yaml`, YAML.stringify(o));
-  }
-  return new Map([...argocdFiles(envs, files, release)].map(([f, text]) => [f, parse(text)]));
+  const rendered = envs.map((env) => {
+    const { files } = renderEnvironment(env, release);
+    const withExtra = new Map(files);
+    for (const o of extra[env.name] ?? []) withExtra.set(`dist/${env.name}/extra-${withExtra.size}.yaml`, [o as ManifestObject]);
+    return { env, files: withExtra };
+  });
+  return new Map([...argocdFiles(rendered, release)].map(([f, text]) => [f, parse(text)]));
 }
 
 const REPO = 'https://github.com/example-org/session-database.git';
@@ -204,9 +205,9 @@ describe('argocd options', () => {
   test('a manifests source whose Namespace shares a file with other objects keeps it and labels nothing itself', () => {
     const env = environment('qa', { ...base, namespace: { name: 'sessions-qa', create: false }, argocd: { repoURL: REPO, source: 'manifests' } });
     const mixed = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sessions-qa' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }];
-    const files = new Map(environmentFiles(env, release));
-    files.set('dist/qa/mixed.yaml', mixed.map((o) => YAML.stringify(o)).join('---\n'));
-    const out = new Map([...argocdFiles([env], files, release)].map(([f, text]) => [f, parse(text)]));
+    const files = new Map(renderEnvironment(env, release).files);
+    files.set('dist/qa/mixed.yaml', mixed);
+    const out = new Map([...argocdFiles([{ env, files }], release)].map(([f, text]) => [f, parse(text)]));
     const app = out.get(`${ARGOCD_DIR}/qa.yaml`)!;
     expect(app.spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
     expect(app.spec.source.directory).toEqual({ recurse: false });
