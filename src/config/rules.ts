@@ -26,7 +26,7 @@ const MANAGED_REDIS_DIRECTIVES =
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
 
-/** Secrets and NetworkPolicies (issue 5). */
+/** Where the passwords come from. */
 const externalSecret = truthy('auth.externalSecret.enabled');
 const securityRules: Rule[] = [
   {
@@ -61,7 +61,7 @@ const securityRules: Rule[] = [
   },
 ];
 
-/** Infinispan (issue 8): only checked when the cluster is enabled. */
+/** Infinispan: only checked when the cluster is enabled. */
 const infinispanOn = truthy('infinispan.enabled');
 const infinispanRules: Rule[] = [
   {

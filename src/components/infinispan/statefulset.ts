@@ -11,7 +11,7 @@ import { manifest } from '../shared/api-object';
 import { labels, metadata, selectorLabels } from '../shared/naming';
 import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
 import {
-  CONFIG_FILE, HEALTH_PATH, INFINISPAN_UID, ISPN_HOME, PATHS, PORTS, PORT_NAMES, START_SCRIPT,
+  HEALTH_PATH, INFINISPAN_UID, ISPN_HOME, PATHS, PORTS, PORT_NAMES, START_SCRIPT,
   infinispanNames, pingQuery,
 } from './contract';
 
@@ -124,6 +124,3 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
     },
   });
 }
-
-/** The config file the server starts with (for tests and docs). */
-export const SERVER_CONFIG_PATH = `${PATHS.config}/${CONFIG_FILE}`;
