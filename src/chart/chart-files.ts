@@ -2,7 +2,7 @@ import { render } from '../app';
 import { rulesTemplate } from '../config/rules';
 import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
-import { chartDocuments, toYaml } from '../render/emit';
+import { chartDocuments, chartFileText, toYaml } from '../render/emit';
 import { notesTemplate } from './notes';
 import { parametersTable, valuesJsonSchema, valuesYaml } from './values-docs';
 
@@ -30,6 +30,11 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
   files.set('templates/validate.yaml', `{{- include "${CHART_NAME}.validate" . -}}\n`);
   for (const { file, objects } of render(ctx)) {
     files.set(`templates/${file}.yaml`, chartDocuments(objects, ctx.tokens));
+  }
+  for (const [name, uses] of ctx.chartFiles) {
+    const texts = new Set(uses.map((text) => chartFileText(text, ctx.tokens)));
+    if (texts.size > 1) throw new Error(`files/${name} is used with two different contents`);
+    files.set(`files/${name}`, [...texts][0]);
   }
   files.set('templates/NOTES.txt', notesTemplate());
   files.set('README.md', chartReadme(release));

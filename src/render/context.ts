@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigPath, Operand, Pred, ReleaseFacts, Scalar, ValueAt, evalOperand, evaluate, goOperand, goPath, includeCall, isMapValued, lookup, toGo } from '../config/expr';
 import { objectShape, unwrap } from '../config/introspect';
@@ -28,6 +29,15 @@ export type Token =
       readonly yieldsJson: boolean;
       /** Free text from the values that may hold line breaks (indented when embedded in a block). */
       readonly multiline: boolean;
+    }
+  | {
+      readonly kind: 'file';
+      /** Path inside the chart's files/ directory. */
+      readonly name: string;
+      /** The file holds values: the chart renders it with `tpl`. */
+      readonly templated: boolean;
+      /** The value is the file parsed as YAML (a structure), not its text. */
+      readonly parsed: boolean;
     }
   | { readonly kind: 'choose'; readonly cond: string; readonly then: unknown; readonly otherwise: unknown }
   | { readonly kind: 'optional'; readonly cond: string; readonly value: unknown };
@@ -70,6 +80,8 @@ export class RenderContext {
   }
 
   readonly tokens: Token[] = [];
+  /** Large runtime files the chart ships once in files/ (chart mode): name → its text (with tokens) at each use. */
+  readonly chartFiles = new Map<string, string[]>();
   /** What constructs read: concrete values (static) or tokens (chart), typed as opaque `Val`s. */
   readonly values: Values<Config>;
   private readonly proxyPaths = new WeakMap<object, string>();
@@ -152,6 +164,27 @@ export class RenderContext {
   /** A list without the items that `optional` dropped. */
   list<T>(...items: (T | undefined)[]): T[] {
     return items.filter((i): i is T => i !== undefined);
+  }
+
+  /**
+   * A large runtime file (dashboards, rule files): its text in dist/; in the chart, written once to
+   * files/<name> and read with `.Files.Get` (through `tpl` when it holds values), however many objects
+   * use it.
+   */
+  file(name: string, text: string): Val<string> {
+    if (this.mode === 'static') return text as unknown as Val<string>;
+    return this.chartFile(name, text, false) as unknown as Val<string>;
+  }
+
+  /** The same file parsed as YAML: a structure (a PrometheusRule spec). */
+  yamlFile<T>(name: string, text: string): Val<T> {
+    if (this.mode === 'static') return YAML.parse(text) as Val<T>;
+    return this.chartFile(name, text, true) as unknown as Val<T>;
+  }
+
+  private chartFile(name: string, text: string, parsed: boolean): string {
+    this.chartFiles.set(name, [...(this.chartFiles.get(name) ?? []), text]);
+    return this.token({ kind: 'file', name, templated: /__SDT\d+__/.test(text), parsed });
   }
 
   /** Fill @@path@@ placeholders of a repo file with config values (or their Helm expressions). */

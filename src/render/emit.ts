@@ -23,6 +23,14 @@ export function escapeHelm(text: string): string {
   return text.replace(/\{\{|\}\}/g, (m) => (m === '{{' ? '{{ "{{" }}' : '{{ "}}" }}'));
 }
 
+/**
+ * charts/…/files/<name>: a file that holds values becomes a template (tokens turned into Go actions,
+ * literal braces escaped) the chart reads with `tpl`; any other file is shipped as it is.
+ */
+export function chartFileText(text: string, tokens: readonly Token[]): string {
+  return TOKEN_TEST.test(text) ? new ChartYamlWriter(tokens).text(text) : text;
+}
+
 /** charts/…/templates/: the objects as YAML with every token turned into a Go template action. */
 export function chartDocuments(objects: readonly EmittedObject[], tokens: readonly Token[]): string {
   const writer = new ChartYamlWriter(tokens);
@@ -47,6 +55,11 @@ const PLAIN_KEY = /^[A-Za-z0-9_./-]+$/;
  */
 class ChartYamlWriter {
   constructor(private readonly tokens: readonly Token[]) {}
+
+  /** Free text (a file of files/) with its tokens as actions and literal braces escaped. */
+  text(text: string): string {
+    return this.embed(escapeHelm(text), '');
+  }
 
   document(object: Record<string, unknown>): string {
     return this.map(object, 0).join('\n') + '\n';
@@ -135,6 +148,8 @@ class ChartYamlWriter {
     switch (token.kind) {
       case 'expr':
         return `(toString (${token.expr}))`;
+      case 'file':
+        throw new Error(`files/${token.name} is a whole value; it cannot be part of a string`);
       case 'choose':
         return `(ternary ${branch(token.then)} ${branch(token.otherwise)} (${token.cond}))`;
       case 'optional':
@@ -163,6 +178,7 @@ class ChartYamlWriter {
       typeof value === 'string' && (value.includes('\n') || [...value.matchAll(TOKEN_PATTERN)].some((m) => this.mayAddLines(this.token(m[1]))));
     switch (token.kind) {
       case 'expr': return token.multiline;
+      case 'file': return true;
       case 'choose': return text(token.then) || text(token.otherwise);
       case 'optional': return text(token.value);
     }
@@ -196,6 +212,11 @@ class ChartYamlWriter {
         return `{{ if ${token.cond} }}${this.scalar(token.then)}{{ else }}${this.scalar(token.otherwise)}{{ end }}`;
       case 'optional':
         throw new Error('an optional value must be a whole map entry or list item');
+      case 'file': {
+        const get = `.Files.Get "files/${token.name}"`;
+        const text = token.templated ? `tpl (${get}) .` : get;
+        return token.parsed ? `{{ ${text} | fromYaml | toJson }}` : `{{ ${text} | toJson }}`;
+      }
     }
   }
 
@@ -210,7 +231,9 @@ class ChartYamlWriter {
       switch (token.kind) {
         case 'expr':
           // Free text may span lines: every line after the first gets the block's indentation.
-          return token.multiline ? `{{ ${token.expr} | toString | replace "\\n" ${JSON.stringify('\n' + pad)} }}` : `{{ ${token.expr} }}`;
+          return token.multiline && pad ? `{{ ${token.expr} | toString | replace "\\n" ${JSON.stringify('\n' + pad)} }}` : `{{ ${token.expr} }}`;
+        case 'file':
+          throw new Error(`files/${token.name} is a whole value; it cannot be part of a text`);
         case 'choose':
           return `{{ if ${token.cond} }}${literal(token.then)}{{ else }}${literal(token.otherwise)}{{ end }}`;
         case 'optional':

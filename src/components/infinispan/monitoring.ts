@@ -1,11 +1,10 @@
 import { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { truthy } from '../../config/expr';
 import { readAsset } from '../../render/assets';
 import { tlsOn } from '../../config/predicates';
-import { RenderContext } from '../../render/context';
+import { RenderContext, Val } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, namespace, selectorLabels } from '../shared/naming';
 import { FILES_DIR } from './config-map';
@@ -14,12 +13,12 @@ import { PORT_NAMES, infinispanNames } from './contract';
 export const RULES_FILE = 'prometheus-rules.yaml';
 
 /** The alert rules file with its placeholders filled (job = the client Service, as a ServiceMonitor names it). */
-export function infinispanRuleGroups(ctx: RenderContext): { groups: unknown[] } {
+export function infinispanRuleGroups(ctx: RenderContext): Val<IPrometheusRule['spec']> {
   const text = ctx.fill(readAsset(`${FILES_DIR}/${RULES_FILE}`), {
     job: infinispanNames(ctx).server,
     namespace: namespace(ctx),
   });
-  return YAML.parse(text);
+  return ctx.yamlFile(`infinispan/${RULES_FILE}`, text);
 }
 
 /** Optional ServiceMonitor for /metrics and PrometheusRule with the cluster alerts. */
@@ -55,7 +54,7 @@ export function infinispanMonitoring(scope: Construct, ctx: RenderContext) {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: metadata(ctx, 'infinispan', 'infinispan'),
-      spec: infinispanRuleGroups(ctx) as IPrometheusRule['spec'],
+      spec: infinispanRuleGroups(ctx),
     });
   }
 }

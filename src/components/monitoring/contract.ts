@@ -1,3 +1,4 @@
+import { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { RenderContext, Val } from '../../render/context';
 import { readAsset } from '../../render/assets';
 import { namespace, fullname, resourceName, labelsOf, serviceHost } from '../shared/naming';
@@ -8,6 +9,7 @@ import { operatorMonitoring, sentinelMode, standaloneMonitoring } from '../../co
 
 export const FILES = 'src/components/monitoring/files';
 export const DASHBOARD_FILES = ['redis-overview.json', 'sessions.json', 'resources.json', 'alerts.json'] as const;
+const ALERTS_FILE = 'alerts.yaml';
 
 export const PROMETHEUS_PORT = 9090;
 export const ALERTMANAGER_PORT = 9093;
@@ -56,13 +58,19 @@ export function monitoringFile(ctx: RenderContext, file: string): string {
   return ctx.fill(readAsset(`${FILES}/${file}`), fileExtras(ctx));
 }
 
-/** The alert and recording rules (Prometheus rule file). */
-export function alertRules(ctx: RenderContext): string {
-  return monitoringFile(ctx, 'alerts.yaml');
+/** The alert and recording rules (Prometheus rule file): its text, shipped once in the chart's files/. */
+export function alertRules(ctx: RenderContext): Val<string> {
+  return ctx.file(ALERTS_FILE, monitoringFile(ctx, ALERTS_FILE));
 }
 
-export function dashboards(): Record<string, string> {
-  return Object.fromEntries(DASHBOARD_FILES.map((f) => [f, readAsset(`${FILES}/dashboards/${f}`)]));
+/** The same rules as a structure (a PrometheusRule's spec). */
+export function alertRuleSpec(ctx: RenderContext): Val<IPrometheusRule['spec']> {
+  return ctx.yamlFile(ALERTS_FILE, monitoringFile(ctx, ALERTS_FILE));
+}
+
+/** The Grafana dashboards by file name, shipped once in the chart's files/dashboards/. */
+export function dashboards(ctx: RenderContext): Record<string, Val<string>> {
+  return Object.fromEntries(DASHBOARD_FILES.map((f) => [f, ctx.file(`dashboards/${f}`, readAsset(`${FILES}/dashboards/${f}`))]));
 }
 
 /** Standard labels plus the Grafana sidecar label (its key comes from the values and wins). */

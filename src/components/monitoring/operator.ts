@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, namespace, selectorLabels } from '../shared/naming';
 import { sentinelMode } from '../../config/predicates';
-import { alertRules, dashboardLabels, dashboards, jobs } from './contract';
+import { alertRuleSpec, dashboardLabels, dashboards, jobs } from './contract';
 import { EXPORTER_PORT_NAME } from './exporter';
 
 function podMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | 'sentinel') {
@@ -45,13 +44,13 @@ export class OperatorMonitoring extends Construct {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: metadata(ctx, 'alerts', 'monitoring'),
-      spec: { groups: YAML.parse(alertRules(ctx)).groups },
+      spec: alertRuleSpec(ctx),
     });
     manifest(this, 'dashboards', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { ...metadata(ctx, 'dashboards', 'monitoring'), labels: dashboardLabels(ctx) },
-      data: dashboards(),
+      data: dashboards(ctx),
     });
   }
 }

@@ -6,7 +6,7 @@ import { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeCla
 import { IService } from 'kubernetes-models/v1/Service';
 import { IContainer } from 'kubernetes-models/v1/Container';
 import { truthy } from '../../config/expr';
-import { Fields, RenderContext, Valued } from '../../render/context';
+import { Fields, RenderContext, Val, Valued } from '../../render/context';
 import { IVolume } from 'kubernetes-models/v1/Volume';
 import { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
 import { containerImage } from '../shared/images';
@@ -36,7 +36,7 @@ function service(scope: Construct, ctx: RenderContext, component: string, port: 
   });
 }
 
-function configMap(scope: Construct, ctx: RenderContext, suffix: string, component: string, data: Record<string, string>) {
+function configMap(scope: Construct, ctx: RenderContext, suffix: string, component: string, data: Record<string, string | Val<string>>) {
   manifest(scope, `${suffix}-cm`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(ctx, suffix, component), data });
 }
 
@@ -147,7 +147,7 @@ export class StandaloneMonitoring extends Construct {
       'datasources.yaml': monitoringFile(ctx, 'grafana-datasources.yaml'),
       'dashboards.yaml': monitoringFile(ctx, 'grafana-dashboards.yaml'),
     });
-    configMap(this, ctx, 'grafana-dashboards', 'grafana', dashboards());
+    configMap(this, ctx, 'grafana-dashboards', 'grafana', dashboards(ctx));
     service(this, ctx, 'grafana', GRAFANA_PORT);
     manifest<IPersistentVolumeClaim>(this, 'grafana-pvc', {
       apiVersion: 'v1',
