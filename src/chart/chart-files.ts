@@ -4,6 +4,8 @@ import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
 import { chartDocuments, chartFileText, toYaml } from '../render/emit';
 import { notesTemplate } from './notes';
+import { VALUES_INCLUDE, VALUES_SHAPE_FILE, valuesTemplates } from '../render/helm-only';
+import { valuesShape } from '../config/coalesce';
 import { parametersTable, valuesJsonSchema, valuesYaml } from './values-docs';
 
 export const CHART_DIR = `charts/${CHART_NAME}`;
@@ -24,19 +26,20 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
   files.set('values.yaml', valuesYaml());
   files.set('values.schema.json', JSON.stringify(valuesJsonSchema(), null, 2) + '\n');
   files.set('.helmignore', '.DS_Store\n*.tmp\n*.orig\n');
-  files.set('templates/_helpers.tpl', helpersTemplate());
+  files.set(VALUES_SHAPE_FILE, JSON.stringify(valuesShape(), null, 1) + '\n');
   files.set('templates/_validate.tpl', rulesTemplate(`${CHART_NAME}.validate`));
   // Renders nothing; makes `helm template/install` run the cross-key checks.
-  files.set('templates/validate.yaml', `{{- include "${CHART_NAME}.validate" . -}}\n`);
+  files.set('templates/validate.yaml', `${VALUES_INCLUDE}\n{{- include "${CHART_NAME}.validate" . -}}\n`);
   for (const { file, objects } of render(ctx)) {
-    files.set(`templates/${file}.yaml`, chartDocuments(objects, ctx.tokens));
+    files.set(`templates/${file}.yaml`, `${VALUES_INCLUDE}\n${chartDocuments(objects, ctx.tokens)}`);
   }
+  files.set('templates/_helpers.tpl', `${helpersTemplate(ctx.namedTemplates)}\n${valuesTemplates()}`);
   for (const [name, uses] of ctx.chartFiles) {
     const texts = new Set(uses.map((text) => chartFileText(text, ctx.tokens)));
     if (texts.size > 1) throw new Error(`files/${name} is used with two different contents`);
     files.set(`files/${name}`, [...texts][0]);
   }
-  files.set('templates/NOTES.txt', notesTemplate());
+  files.set('templates/NOTES.txt', `${VALUES_INCLUDE}\n${notesTemplate()}`);
   files.set('README.md', chartReadme(release));
   return files;
 }

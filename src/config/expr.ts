@@ -58,6 +58,9 @@ type Node =
   | { readonly fn: 'trimSuffix'; readonly suffix: string; readonly value: Node }
   | { readonly fn: 'dict'; readonly entries: readonly (readonly [Node, Node])[] }
   | { readonly fn: 'merge'; readonly winner: Node; readonly other: Node }
+  | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
+  | { readonly fn: 'field'; readonly of: Node; readonly key: string }
+  | { readonly fn: 'lists'; readonly lists: readonly Node[] }
   | { readonly fn: 'include'; readonly name: string; readonly body: Node; readonly args: readonly Node[] };
 
 type IncludeNode = Extract<Node, { fn: 'include' }>;
@@ -69,6 +72,7 @@ export type Operand<T = unknown> = Node & { readonly [operandType]?: T };
 export type Pred =
   | { readonly cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; readonly a: Node; readonly b: Node }
   | { readonly truthy: string }
+  | { readonly filled: Node }
   | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
@@ -116,16 +120,33 @@ export const concat = (...parts: Str[]): Operand<string> => ({ fn: 'concat', par
 export const trunc = (length: number, value: Operand<string>): Operand<string> => ({ fn: 'trunc', length, value });
 export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
 /** A map from key and value expressions. */
-export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, string>> => ({
+export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, any>> => ({
   fn: 'dict',
   entries: entries.map(([k, v]) => [operand(k), operand(v)] as const),
 });
-/** Both maps; where a key is in both, `winner`'s value. */
-export const merge = (winner: Operand<Record<string, string>>, other: Operand<Record<string, string>>): Operand<Record<string, string>> => ({
+/**
+ * Both maps, deeply; where both have a key, `winner`'s value, unless it is empty (false, 0, "", an empty
+ * map or list), which the other's fills (Go's `merge`, mergo semantics: a value can add and change
+ * settings, never switch one off with false).
+ */
+export const merge = <T extends object>(winner: Operand<T>, other: Operand<T> | T): Operand<T> => ({
   fn: 'merge',
   winner,
-  other,
+  other: operand(other),
 });
+/** `then` where the predicate holds, else `otherwise`. */
+export const choose = <T>(cond: Pred, then: Operand<T> | T, otherwise: Operand<T> | T): Operand<T> => ({
+  fn: 'choose',
+  cond,
+  then: operand(then),
+  otherwise: operand(otherwise),
+});
+/** A key of a map-valued operand (e.g. of a section passed to a named template). */
+export const field = <T = unknown>(of: Operand, key: string): Operand<T> => ({ fn: 'field', of, key });
+/** The lists one after another, each item once (names of pull secrets, …). */
+export const uniqueConcat = <T>(...lists: Operand<T[]>[]): Operand<T[]> => ({ fn: 'lists', lists });
+/** The operand is not empty (Go truth). */
+export const filled = (x: Operand): Pred => ({ filled: x });
 /**
  * A named template of the chart (`_helpers.tpl`): in Go `include "<chart>.<name>" …`, in TypeScript
  * the body evaluated with these arguments. `namedTemplates()` gives the `define` of each.
@@ -190,9 +211,24 @@ function evalNode(x: Node, s: Scope): unknown {
       return text.endsWith(x.suffix) ? text.slice(0, -x.suffix.length) : text;
     }
     case 'dict': return Object.fromEntries(x.entries.map(([k, v]) => [String(evalNode(k, s)), evalNode(v, s)]));
-    case 'merge': return { ...(evalNode(x.other, s) as object), ...(evalNode(x.winner, s) as object) };
+    case 'merge': return mergeValues(evalNode(x.winner, s), evalNode(x.other, s));
+    case 'choose': return holds(x.cond, s) ? evalNode(x.then, s) : evalNode(x.otherwise, s);
+    case 'field': {
+      const of = evalNode(x.of, s);
+      return typeof of === 'object' && of !== null ? (of as Record<string, unknown>)[x.key] : undefined;
+    }
+    case 'lists': return [...new Set(x.lists.flatMap((l) => (evalNode(l, s) as unknown[] | undefined) ?? []))];
     case 'include': return evalNode(x.body, { ...s, args: x.args.map((a) => evalNode(a, s)) });
   }
+}
+
+/** Go's `merge` (mergo): deep; the winner's non-empty values stay, its empty ones are filled from the other. */
+function mergeValues(winner: unknown, other: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(winner) || !isMap(other)) return goTruthy(winner) ? winner : other;
+  const out: Record<string, unknown> = { ...other };
+  for (const [k, v] of Object.entries(winner)) out[k] = k in other ? mergeValues(v, other[k]) : v;
+  return out;
 }
 
 /** Go template truth: false, 0, "", nil and EMPTY maps and lists are false (JS would call {} and [] true). */
@@ -208,6 +244,7 @@ export function evaluate(p: Pred, values: unknown, release?: ReleaseFacts): bool
 
 function holds(p: Pred, s: Scope): boolean {
   if ('truthy' in p) return goTruthy(lookup(s.values, p.truthy));
+  if ('filled' in p) return goTruthy(evalNode(p.filled, s));
   if ('matches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'mi' : 'm').test(String(lookup(s.values, p.matches) ?? ''));
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
@@ -254,7 +291,7 @@ export function goPath(path: string, g: GoScope = TOP): string {
 /** A Go pipeline whose value is the operand's. Maps stay maps (the caller adds `toJson`). */
 export function goOperand(x: Node, g: GoScope = TOP): string {
   if ('path' in x) return goPath(x.path, g);
-  if ('literal' in x) return JSON.stringify(x.literal);
+  if ('literal' in x) return goLiteral(x.literal);
   if ('release' in x) return rootRef(g, RELEASE_GO[x.release]);
   if ('arg' in x) {
     const ref = g.args[x.arg];
@@ -269,7 +306,10 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'trunc': return `trunc ${x.length} ${sub(x.value)}`;
     case 'trimSuffix': return `trimSuffix ${JSON.stringify(x.suffix)} ${sub(x.value)}`;
     case 'dict': return `dict ${x.entries.map(([k, v]) => `${'literal' in k ? sub(k) : `(toString ${sub(k)})`} ${sub(v)}`).join(' ')}`;
-    case 'merge': return `merge ${sub(x.winner)} (deepCopy ${sub(x.other)})`;
+    case 'merge': return `merge (deepCopy ${sub(x.winner)}) (deepCopy ${sub(x.other)})`;
+    case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
+    case 'field': return `index ${sub(x.of)} ${JSON.stringify(x.key)}`;
+    case 'lists': return `concat ${x.lists.map((l) => `(default list ${nested(goOperand(l, g))})`).join(' ')} | uniq`;
     case 'include': {
       const call = includeCall(x, g);
       return isMapValued(x.body) ? `${call} | fromJson` : call;
@@ -305,6 +345,19 @@ function balanced(go: string): boolean {
   return depth === 0;
 }
 
+/** A constant in Go: scalars as literals, maps and lists through fromJson. */
+function goLiteral(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    return Array.isArray(value) ? `fromJsonArray ${JSON.stringify(JSON.stringify(value))}` : `fromJson ${JSON.stringify(JSON.stringify(value))}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A predicate as a Go bool (for `ternary`): `and`/`or` and plain values are not bools in Go. */
+function goBool(p: Pred, g: GoScope): string {
+  return 'cmp' in p || 'matches' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
+}
+
 /** Whether the operand is a map (labels): Go must print it with toJson. */
 export function isMapValued(x: Node): boolean {
   return 'fn' in x && (x.fn === 'dict' || x.fn === 'merge' || (x.fn === 'include' && isMapValued(x.body)));
@@ -313,6 +366,7 @@ export function isMapValued(x: Node): boolean {
 /** Go template pipeline that is true exactly when `evaluate` is. */
 export function toGo(p: Pred, g: GoScope = TOP): string {
   if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
+  if ('filled' in p) return goOperand(p.filled, g);
   if ('matches' in p) return `regexMatch ${JSON.stringify(`(?m${p.ignoreCase ? 'i' : ''})${p.pattern}`)} (toString ${rootRef(g, `Values.${p.matches}`)})`;
   if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
@@ -332,6 +386,9 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
       case 'trunc': case 'trimSuffix': walk(x.value); break;
       case 'dict': x.entries.forEach(([k, v]) => { walk(k); walk(v); }); break;
       case 'merge': walk(x.winner); walk(x.other); break;
+      case 'choose': walk(x.then); walk(x.otherwise); break;
+      case 'field': walk(x.of); break;
+      case 'lists': x.lists.forEach(walk); break;
       case 'include':
         x.args.forEach(walk);
         walk(x.body);

@@ -8,9 +8,12 @@ export function unwrap(schema: z.core.$ZodType): any {
   return node;
 }
 
+/** The keys of a section (a strict object). A loose object (a Kubernetes object given as values) is a leaf. */
 export function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
-  const node = unwrap(schema);
-  return node?._zod?.def?.type === 'object' ? node._zod.def.shape : undefined;
+  const def = unwrap(schema)?._zod?.def;
+  if (def?.type !== 'object') return undefined;
+  const catchall = def.catchall?._zod?.def?.type;
+  return catchall === undefined || catchall === 'never' ? def.shape : undefined;
 }
 
 /** The schema of a config path, or undefined. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { lookup } from './expr';
 import { objectShape } from './introspect';
 import { brokenRules, ruleMessage } from './rules';
+import { chartValues } from './coalesce';
 import { Config, configSchema } from './schema';
 
 /** Bad input: one line per problem, each naming the file, the key path, the value and the fix. */
@@ -64,7 +65,9 @@ export function parseValues(text: string, file: string): Config {
   return validate(input, file);
 }
 
-export function validate(input: unknown, file: string): Config {
+export function validate(raw: unknown, file: string): Config {
+  // What the chart's templates see of the same file (nulls, merged maps), so both outputs agree.
+  const input = chartValues(raw);
   const result = configSchema.safeParse(input);
   if (!result.success) {
     throw new ConfigError(result.error.issues.flatMap((issue) => issueMessages(issue, input, file)));

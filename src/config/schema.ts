@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tls } from './sections/tls';
+import { global, image, podSettings } from './sections/workload';
 import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
 
 /**
@@ -12,17 +13,23 @@ import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory
  * Every key carries a description; the generated docs fail the build when one is missing.
  */
 
-const image = (repository: string, tag: string) =>
-  section({
-    repository: z.string().min(1).default(repository).describe('Image repository'),
-    tag: z.string().min(1).default(tag).describe('Image tag'),
-    pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent').describe('Image pull policy'),
-  });
+/** The settings of a PersistentVolumeClaim (one home: src/components/shared/storage.ts claimSpec). */
+const claimShape = (size: string, what: string) => ({
+  size: quantity.default(size).describe(`Size of ${what}`),
+  storageClass: z.string().regex(/^(|-|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/, 'a StorageClass name, "" or "-"').default('').describe(`StorageClass of ${what} ("" = the cluster default, "-" = no class: storageClassName "" for pre-provisioned volumes)`),
+  accessModes: z.array(z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany', 'ReadOnlyMany'])).min(1).default(['ReadWriteOnce']).describe(`Access modes of ${what}`),
+  annotations: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string()).default({}).describe(`Annotations of ${what}`),
+});
+
+const retentionPolicy = z.enum(['Retain', 'Delete']);
 
 const persistenceShape = (size: string, description: string) => ({
-    enabled: z.boolean().default(true).describe(`${description}: keep data on a PersistentVolumeClaim per pod (false = emptyDir, data lost with the pod)`),
-    size: quantity.default(size).describe('Size of each PersistentVolumeClaim'),
-    storageClass: z.string().default('').describe('StorageClass of the claims ("" = the cluster default)'),
+  enabled: z.boolean().default(true).describe(`${description}: keep data on a PersistentVolumeClaim per pod (false = emptyDir, data lost with the pod)`),
+  ...claimShape(size, 'each PersistentVolumeClaim'),
+  persistentVolumeClaimRetentionPolicy: section({
+    whenDeleted: retentionPolicy.default('Retain').describe('What happens to the claims when the StatefulSet is deleted (Retain keeps the data)'),
+    whenScaled: retentionPolicy.default('Retain').describe('What happens to the claim of a pod removed by scaling down'),
+  }),
 });
 
 const disruptionBudget = section({
@@ -46,8 +53,11 @@ const roleMemory = section({
   maxmemoryPolicy: z.enum(maxmemoryPolicies).default('noeviction').describe('Redis maxmemory-policy for this role. noeviction keeps sessions from ever being evicted'),
 });
 
+/** Longest base name: <fullname>-session-cleanup (16 more) must fit a CronJob name (52). */
+export const FULLNAME_MAX = 36;
+
 const sentinel = section({
-  image: image('redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.7'),
   replicas: z.int().min(1).default(3).describe('Number of Sentinel pods (odd, at least 3 in sentinel mode)'),
   quorum: z.int().min(1).default(2).describe('Sentinels that must agree the master is down (a majority of the sentinels)'),
   downAfterMilliseconds: z.int().min(100).default(5000).describe('Milliseconds without a valid reply before a sentinel considers the master down'),
@@ -57,11 +67,12 @@ const sentinel = section({
   persistence: section(persistenceShape('100Mi', 'Sentinel state (current master, epochs)')),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
+  ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
 });
 
 const redis = section({
   mode: z.enum(['standalone', 'sentinel']).default('sentinel').describe('standalone: one Redis node; sentinel: a master, replicas and Sentinels for automatic failover'),
-  image: image('redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.7'),
   replicas: z.int().min(1).default(3).describe('Redis data nodes (in sentinel mode: 1 master + replicas-1 replicas)'),
   masterName: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('mymaster').describe('Name the sentinels monitor the master under'),
   resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '512Mi' }),
@@ -83,6 +94,7 @@ const redis = section({
     sessions: z.int().min(0).default(0).describe('Database index that holds sessions'),
     cache: z.int().min(0).default(1).describe('Database index that holds the service cache'),
   }),
+  ...podSettings('Redis', { terminationGracePeriodSeconds: 60 }),
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a Redis pod has to hand mastership over and flush before it is killed'),
   extraConfig: freeText().default('').describe('Extra redis.conf lines (multi-line), appended after the generated settings. The role settings (maxmemory, min-replicas-to-write), addresses, ACL file and TLS that the start script writes last still win; directives the chart manages for security (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, tls-*) are refused'),
   podDisruptionBudget: disruptionBudget,
@@ -133,13 +145,14 @@ const maintenance = section({
   // 16 keeps app GET p99 within 2x of idle during a 1M-entry run at 75-90k entries/s (npm run bench: cleanup_*);
   // 50 measured 2.1-2.2x, 25 measured 1.4-2.05x on this 2-core machine.
   sessionCleanup: cleanupJob('*/5 * * * *', 'session cleanup', 16),
+  // Scheduling and pod extensions of every maintenance Job's pod.
+  ...podSettings('maintenance Job', { terminationGracePeriodSeconds: 30 }),
   cacheCleanup: cleanupJob('*/10 * * * *', 'cache cleanup', 200),
   backup: section({
     enabled: z.boolean().default(true).describe('Run the backup CronJob (redis-cli --rdb from a replica)'),
     schedule: cronSchedule.default('0 2 * * *').describe('Cron schedule of the backup'),
     keep: z.int().positive().default(7).describe('Backups kept on the backup volume'),
-    size: quantity.default('10Gi').describe('Size of the backup PersistentVolumeClaim'),
-    storageClass: z.string().default('').describe('StorageClass of the backup claim ("" = the cluster default)'),
+    ...claimShape('10Gi', 'the backup PersistentVolumeClaim'),
     ...jobShape('backup', 3600),
   }),
 });
@@ -185,11 +198,7 @@ const networkPolicy = section({
 const duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'a Prometheus duration such as 30s, 5m or 1h');
 const ratio = z.number().gt(0).max(1);
 
-const monitoringStorage = (size: string, what: string) =>
-  section({
-    size: quantity.default(size).describe(`Size of the ${what} PersistentVolumeClaim`),
-    storageClass: z.string().default('').describe(`StorageClass of the ${what} claim ("" = the cluster default)`),
-  });
+const monitoringStorage = (size: string, what: string) => section(claimShape(size, `the ${what} claim`));
 
 const monitoring = section({
   mode: z.enum(['operator', 'standalone', 'off']).default('off').describe(
@@ -197,7 +206,7 @@ const monitoring = section({
   ),
   scrapeInterval: duration.default('30s').describe('How often Prometheus scrapes the exporters'),
   exporter: section({
-    image: image('oliver006/redis_exporter', 'v1.67.0'),
+    image: image('docker.io', 'oliver006/redis_exporter', 'v1.67.0'),
     resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '64Mi' }),
   }),
   alerts: section({
@@ -215,22 +224,25 @@ const monitoring = section({
   }),
   standalone: section({
     prometheus: section({
-      image: image('quay.io/prometheus/prometheus', 'v2.55.1'),
+      image: image('quay.io', 'prometheus/prometheus', 'v2.55.1'),
       retention: duration.default('15d').describe('How long Prometheus keeps samples'),
       resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '1Gi' }),
       storage: monitoringStorage('10Gi', 'Prometheus'),
+      ...podSettings('Prometheus', { terminationGracePeriodSeconds: 30 }),
       kubeStateMetricsTarget: z.string().regex(/^$|^[a-z0-9.-]+:[0-9]+$/, 'host:port, e.g. kube-state-metrics.kube-system.svc:8080').default('').describe('kube-state-metrics address (host:port) for the CronJob alerts ("" = not scraped; those alerts stay silent)'),
     }),
     alertmanager: section({
-      image: image('quay.io/prometheus/alertmanager', 'v0.27.0'),
+      image: image('quay.io', 'prometheus/alertmanager', 'v0.27.0'),
       resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '128Mi' }),
       storage: monitoringStorage('1Gi', 'Alertmanager'),
+      ...podSettings('Alertmanager', { terminationGracePeriodSeconds: 30 }),
       configSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with key alertmanager.yml that replaces the generated Alertmanager config, for receivers with credentials ("" = the generated config: alerts are grouped and shown in Alertmanager and Grafana, no notifications leave the cluster)'),
     }),
     grafana: section({
-      image: image('docker.io/grafana/grafana', '11.3.1'),
+      image: image('docker.io', 'grafana/grafana', '11.3.1'),
       resources: resources({ cpu: '50m', memory: '128Mi' }, { cpu: '500m', memory: '256Mi' }),
       storage: monitoringStorage('1Gi', 'Grafana'),
+      ...podSettings('Grafana', { terminationGracePeriodSeconds: 30 }),
       adminSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with keys admin-user and admin-password for the Grafana admin (required in standalone mode; there is no default password)'),
     }),
     ingress: section({
@@ -257,14 +269,18 @@ const argocd = section({
 
 const infinispan = section({
   enabled: z.boolean().default(false).describe('Run an Infinispan cluster that keeps agent sessions across pod restarts and replicas (optional; Redis stays the core store)'),
-  image: image('quay.io/infinispan/server', '15.0'),
+  image: image('quay.io', 'infinispan/server', '15.0'),
   replicas: z.int().min(1).default(3).describe('Infinispan server pods (cluster members); at least infinispan.cache.owners'),
   resources: resources({ cpu: '250m', memory: '768Mi' }, { cpu: '1', memory: '1Gi' }),
   javaOptions: z.string().default('-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError').describe('JAVA_OPTIONS of the server JVM (heap sizing, GC flags)'),
+  ...podSettings('Infinispan', { terminationGracePeriodSeconds: 60 }),
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a server has to leave the cluster and flush its file store before it is killed'),
   persistence: section({
-    size: quantity.default('2Gi').describe('Size of the PersistentVolumeClaim of each server (global state and the file store)'),
-    storageClass: z.string().default('').describe('StorageClass of the claims ("" = the cluster default)'),
+    ...claimShape('2Gi', 'the PersistentVolumeClaim of each server (global state and the file store)'),
+    persistentVolumeClaimRetentionPolicy: section({
+      whenDeleted: retentionPolicy.default('Retain').describe('What happens to the claims when the StatefulSet is deleted (Retain keeps the data)'),
+      whenScaled: retentionPolicy.default('Retain').describe('What happens to the claim of a pod removed by scaling down'),
+    }),
   }),
   cache: section({
     name: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('sessions').describe('Name of the distributed cache that holds sessions'),
@@ -299,12 +315,15 @@ const infinispan = section({
 });
 
 export const configSchema = z.strictObject({
-  fullnameOverride: kubernetesName.or(z.literal('')).default('').describe('Base name of every object ("" = the release name, session-database for dist/)'),
+  global,
+  fullnameOverride: z.string().max(FULLNAME_MAX, `at most ${FULLNAME_MAX} characters (the longest name made from it, <fullname>-session-cleanup, must fit a CronJob's 52)`).regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 name: lower-case letters, digits and "-"').default('').describe(`Base name of every object ("" = the release name, session-database for dist/; either is cut to ${FULLNAME_MAX} characters)`),
   namespace: section({
     name: kubernetesName.or(z.literal('')).default('').describe('Namespace of every object ("" = the release namespace; dist/ uses "default")'),
     create: z.boolean().default(true).describe('Create namespace.name as a Namespace labelled for Pod Security "restricted" (enforce, audit, warn). Ignored when namespace.name is "". Set false to use an existing namespace (e.g. created by `helm --create-namespace` or ArgoCD CreateNamespace with managedNamespaceMetadata); a chart cannot own the namespace it is installed into'),
   }),
-  labels: labelMap.default({}).describe('Extra labels on every object'),
+  commonLabels: labelMap.default({}).describe('Labels added to every object (not to pod templates, so changing them restarts no pod; use <workload>.podLabels for pods). The chart\'s own app.kubernetes.io labels cannot be set here'),
+  commonAnnotations: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string()).default({}).describe('Annotations added to every object (not to pod templates; use <workload>.podAnnotations for pods)'),
+  labels: labelMap.default({}).describe('Deprecated alias of commonLabels (kept so that values of chart 0.2 still work); commonLabels wins where both set a key'),
   clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a DNS domain such as cluster.local').default('cluster.local').describe('Cluster DNS domain, used in the pod host names Redis and Sentinel announce'),
   redis,
   sessions,

@@ -63,17 +63,19 @@ export const labelMap = z.record(
   z.string().max(63).regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'a Kubernetes label value'),
 );
 
-export function resources(
-  requests: { cpu: string; memory: string },
-  limits: { cpu: string; memory: string },
-) {
-  const amounts = (d: { cpu: string; memory: string }, what: string) =>
-    section({
-      cpu: quantity.default(d.cpu).describe(`CPU ${what}`),
-      memory: quantity.default(d.memory).describe(`Memory ${what}`),
-    });
+/** A resource amount: a Kubernetes quantity, or a number as Kubernetes also accepts it (cpu: 2, cpu: 0.5). */
+export const resourceAmount = z.union([quantity, z.number().nonnegative()]);
+
+/** Resource names: cpu, memory, ephemeral-storage, hugepages-2Mi, extended resources such as nvidia.com/gpu. */
+const resourceName = z.string().regex(/^([a-z0-9.-]+\/)?[a-z0-9]([-a-z0-9A-Z]*[a-zA-Z0-9])?$/, 'a resource name such as cpu, memory, ephemeral-storage or nvidia.com/gpu');
+
+/**
+ * Container resources. requests and limits are maps, so extended resources fit; like every Helm map
+ * they merge with the defaults, and a resource set to null is removed (e.g. limits.cpu: null).
+ */
+export function resources(requests: { cpu: string; memory: string }, limits: { cpu: string; memory: string }) {
   return section({
-    requests: amounts(requests, 'request'),
-    limits: amounts(limits, 'limit'),
+    requests: z.record(resourceName, resourceAmount).default(requests).describe(`Resource requests (default cpu ${requests.cpu}, memory ${requests.memory})`),
+    limits: z.record(resourceName, resourceAmount).default(limits).describe(`Resource limits (default cpu ${limits.cpu}, memory ${limits.memory}); keep memory above maxmemory`),
   });
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigPath, Operand, Pred, ReleaseFacts, Scalar, ValueAt, evalOperand, evaluate, goOperand, goPath, includeCall, isMapValued, lookup, toGo } from '../config/expr';
+import { ConfigPath, Operand, Pred, ReleaseFacts, Scalar, ValueAt, evalOperand, evaluate, goOperand, goPath, includeCall, isMapValued, lookup, namedTemplates, toGo } from '../config/expr';
 import { objectShape, unwrap } from '../config/introspect';
 import { Config, configSchema } from '../config/schema';
 import { isFreeText } from '../config/types';
@@ -39,6 +39,13 @@ export type Token =
       /** The value is the file parsed as YAML (a structure), not its text. */
       readonly parsed: boolean;
     }
+  | {
+      /** The items of a list value, spliced into a list (Go: a range loop). */
+      readonly kind: 'spread';
+      readonly expr: string;
+      /** Each item becomes `{ <wrapKey>: item }` (names of pull secrets → `{ name }`). */
+      readonly wrapKey?: string;
+    }
   | { readonly kind: 'choose'; readonly cond: string; readonly then: unknown; readonly otherwise: unknown }
   | { readonly kind: 'optional'; readonly cond: string; readonly value: unknown };
 
@@ -47,6 +54,11 @@ const WHOLE_TOKEN = /^__SDT(\d+)__$/;
 
 /** Placeholders in repo files (conf, acl, sh): @@redis.masterName@@, @@fullname@@. */
 const PLACEHOLDER = /@@([a-zA-Z0-9_.]+)@@/g;
+
+/** Items to splice into a list (see ctx.list and ctx.spread). */
+export class Spread<T> {
+  constructor(readonly items: readonly T[], readonly token?: string) {}
+}
 
 export class Guard extends Construct {
   constructor(scope: Construct, id: string, readonly pred: Pred, readonly goCondition: string) {
@@ -80,6 +92,8 @@ export class RenderContext {
   }
 
   readonly tokens: Token[] = [];
+  /** Named templates the expressions use (chart mode), for _helpers.tpl. */
+  readonly namedTemplates = new Map<string, Operand>();
   /** Large runtime files the chart ships once in files/ (chart mode): name → its text (with tokens) at each use. */
   readonly chartFiles = new Map<string, string[]>();
   /** What constructs read: concrete values (static) or tokens (chart), typed as opaque `Val`s. */
@@ -109,6 +123,7 @@ export class RenderContext {
   /** The value of an expression over the values and the release (names, labels): evaluated here, Go in the chart. */
   value<T>(op: Operand<T>): Val<T> {
     if (this.mode === 'static') return evalOperand(op, this.config, this.facts) as unknown as Val<T>;
+    for (const [name, template] of namedTemplates(op)) this.namedTemplates.set(name, template);
     // A named template that returns a map prints JSON already: use it as it is.
     const json = 'fn' in op && op.fn === 'include' && isMapValued(op);
     const expr = json ? includeCall(op) : goOperand(op);
@@ -161,9 +176,36 @@ export class RenderContext {
     return this.token({ kind: 'choose', cond: toGo(pred), then, otherwise }) as T;
   }
 
-  /** A list without the items that `optional` dropped. */
-  list<T>(...items: (T | undefined)[]): T[] {
-    return items.filter((i): i is T => i !== undefined);
+  /** A list without the items that `optional` dropped, with the items of `spread` lists in place. */
+  list<T>(...items: (T | Spread<T> | undefined)[]): T[] {
+    return items.flatMap((i) => (i === undefined ? [] : i instanceof Spread ? (this.mode === 'static' ? (i.items as T[]) : [i.token as T]) : [i as T]));
+  }
+
+  /** The items of a list from the values (user's extra env vars, volumes, sidecars), for `ctx.list`. */
+  spread<T>(items: Operand<T[]> | Val<T[]>): Spread<T> {
+    return this.spreadOf(items);
+  }
+
+  /** Names from the values as `{ <key>: name }` items (image pull secrets), for `ctx.list`. */
+  spreadNames<K extends string>(names: Operand<string[]>, key: K): Spread<Record<K, string>> {
+    return this.spreadOf(names, key) as Spread<Record<K, string>>;
+  }
+
+  private spreadOf<T>(items: Operand<T[]> | Val<T[]>, wrapKey?: string): Spread<T> {
+    const op = typeof items === 'object' && items !== null && !('length' in items) ? (items as Operand<T[]>) : undefined;
+    if (this.mode === 'static') {
+      const list = (op ? evalOperand(op, this.config, this.facts) : (items as unknown as T[])) ?? [];
+      return new Spread(wrapKey ? list.map((i) => ({ [wrapKey]: i }) as T) : list);
+    }
+    const expr = op ? goOperand(op) : this.tokenExpr(items as unknown as string);
+    return new Spread([], this.token({ kind: 'spread', expr, wrapKey }));
+  }
+
+  private tokenExpr(value: string): string {
+    const m = WHOLE_TOKEN.exec(value);
+    const token = m ? this.tokens[Number(m[1])] : undefined;
+    if (token?.kind !== 'expr') throw new Error('ctx.spread() takes a list from ctx.values or an expression');
+    return token.expr;
   }
 
   /**

@@ -75,17 +75,24 @@ class ChartYamlWriter {
   }
 
   private list(items: unknown[], indent: number): string[] {
-    return items.flatMap((item) => this.conditional(item, (v) => this.item(v, indent)));
+    return items.flatMap((item) => {
+      const token = this.wholeToken(item);
+      if (token?.kind === 'spread') {
+        const value = token.wrapKey ? `dict ${JSON.stringify(token.wrapKey)} .` : '.';
+        return [`{{- range ${token.expr} }}`, `${' '.repeat(indent)}- {{ ${value} | toJson }}`, '{{- end }}'];
+      }
+      return this.conditional(item, (v) => this.item(v, indent));
+    });
   }
 
   /** Wraps optional/choose tokens in {{- if }} lines around what `write` makes of their values. */
   private conditional(value: unknown, write: (v: unknown) => string[]): string[] {
     const token = this.wholeToken(value);
     if (token?.kind === 'optional') {
-      return [`{{- if ${token.cond} }}`, ...write(token.value), '{{- end }}'];
+      return [`{{- if ${token.cond} }}`, ...this.conditional(token.value, write), '{{- end }}'];
     }
-    if (token?.kind === 'choose' && (isStructured(token.then) || isStructured(token.otherwise))) {
-      return [`{{- if ${token.cond} }}`, ...write(token.then), '{{- else }}', ...write(token.otherwise), '{{- end }}'];
+    if (token?.kind === 'choose' && (this.isStructured(token.then) || this.isStructured(token.otherwise))) {
+      return [`{{- if ${token.cond} }}`, ...this.conditional(token.then, write), '{{- else }}', ...this.conditional(token.otherwise, write), '{{- end }}'];
     }
     return write(value);
   }
@@ -150,6 +157,8 @@ class ChartYamlWriter {
         return `(toString (${token.expr}))`;
       case 'file':
         throw new Error(`files/${token.name} is a whole value; it cannot be part of a string`);
+      case 'spread':
+        throw new Error('spread items belong in a list');
       case 'choose':
         return `(ternary ${branch(token.then)} ${branch(token.otherwise)} (${token.cond}))`;
       case 'optional':
@@ -179,6 +188,7 @@ class ChartYamlWriter {
     switch (token.kind) {
       case 'expr': return token.multiline;
       case 'file': return true;
+      case 'spread': return false;
       case 'choose': return text(token.then) || text(token.otherwise);
       case 'optional': return text(token.value);
     }
@@ -190,6 +200,15 @@ class ChartYamlWriter {
     return escapeHelm(body)
       .split('\n')
       .map((line) => (line === '' ? '' : pad + this.embed(line, pad)));
+  }
+
+  /** A map or list, or a conditional token that may be one: written as lines, not as one scalar. */
+  private isStructured(value: unknown): boolean {
+    if (isStructured(value)) return true;
+    const token = this.wholeToken(value);
+    if (token?.kind === 'optional') return this.isStructured(token.value);
+    if (token?.kind === 'choose') return this.isStructured(token.then) || this.isStructured(token.otherwise);
+    return false;
   }
 
   private wholeToken(value: unknown): Token | undefined {
@@ -212,6 +231,8 @@ class ChartYamlWriter {
         return `{{ if ${token.cond} }}${this.scalar(token.then)}{{ else }}${this.scalar(token.otherwise)}{{ end }}`;
       case 'optional':
         throw new Error('an optional value must be a whole map entry or list item');
+      case 'spread':
+        throw new Error('spread items belong in a list');
       case 'file': {
         const get = `.Files.Get "files/${token.name}"`;
         const text = token.templated ? `tpl (${get}) .` : get;
@@ -234,6 +255,8 @@ class ChartYamlWriter {
           return token.multiline && pad ? `{{ ${token.expr} | toString | replace "\\n" ${JSON.stringify('\n' + pad)} }}` : `{{ ${token.expr} }}`;
         case 'file':
           throw new Error(`files/${token.name} is a whole value; it cannot be part of a text`);
+        case 'spread':
+          throw new Error('spread items belong in a list');
         case 'choose':
           return `{{ if ${token.cond} }}${literal(token.then)}{{ else }}${literal(token.otherwise)}{{ end }}`;
         case 'optional':

@@ -1,4 +1,4 @@
-import { Operand, goOperand, nested } from '../config/expr';
+import { CHART_NAME, Operand, goOperand, nested } from '../config/expr';
 import { AUTH_SECRET, NAMESPACE } from '../components/shared/naming';
 import { RenderContext, Val } from './context';
 
@@ -24,4 +24,39 @@ const GENERATORS = {
 export function keptOrGenerated(ctx: RenderContext, key: Operand<string>, generate: keyof typeof GENERATORS): Val<string> {
   const existing = `(lookup "v1" "Secret" ${nested(goOperand(NAMESPACE))} ${nested(goOperand(AUTH_SECRET))})`;
   return ctx.helmOnly(`default (${GENERATORS[generate]}) (index (${existing}.data | default dict) ${nested(goOperand(key))})`);
+}
+
+/** Where the chart keeps the defaults its fill restores (src/config/coalesce.ts valuesShape). */
+export const VALUES_SHAPE_FILE = 'files/values-shape.json';
+
+/**
+ * The first action of every template: restore the defaults of named keys that are missing from
+ * .Values (a section set to null, or `helm upgrade --reuse-values` from an older chart whose values
+ * lack the newer keys), so no template meets a nil map. The TypeScript twin is chartValues() in
+ * src/config/coalesce.ts; the parity and reuse-values tests hold them equal.
+ */
+export const VALUES_INCLUDE = `{{- include "${CHART_NAME}.values" . -}}`;
+
+export function valuesTemplates(): string {
+  return `{{/* Restores the defaults of missing keys (see ${VALUES_SHAPE_FILE}); maps of free keys are not filled inside. */}}
+{{- define "${CHART_NAME}.fill" -}}
+{{- $values := index . 0 -}}
+{{- $shape := index . 1 -}}
+{{- range $key, $default := $shape.defaults -}}
+{{- if not (hasKey $values $key) -}}
+{{- $_ := set $values $key (deepCopy $default) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key, $inner := $shape.sections -}}
+{{- $value := index $values $key -}}
+{{- if kindIs "map" $value -}}
+{{- include "${CHART_NAME}.fill" (list $value $inner) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "${CHART_NAME}.values" -}}
+{{- include "${CHART_NAME}.fill" (list .Values (.Files.Get "${VALUES_SHAPE_FILE}" | fromJson)) -}}
+{{- end -}}
+`;
 }

@@ -3,7 +3,7 @@ import { truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { disruptionBudget } from '../shared/disruption-budget';
-import { serviceAccount } from '../shared/service-account';
+import { workloadServiceAccount } from '../shared/workload';
 import { infinispanCertificate } from './certificate';
 import { infinispanConfigMap } from './config-map';
 import { infinispanMonitoring } from './monitoring';
@@ -16,7 +16,7 @@ export class Infinispan extends Construct {
     super(scope, id);
     const on = ctx.guard(this, 'enabled', truthy('infinispan.enabled'));
     if (!on) return;
-    serviceAccount(on, ctx, 'infinispan');
+    workloadServiceAccount(on, ctx, 'infinispan', 'infinispan');
     infinispanConfigMap(on, ctx);
     infinispanServices(on, ctx);
     infinispanStatefulSet(on, ctx);

@@ -8,8 +8,8 @@ import { spreading } from '../shared/scheduling';
 import { containerImage } from '../shared/images';
 import { claimSpec } from '../shared/storage';
 import { manifest } from '../shared/api-object';
-import { labels, metadata, selectorLabels } from '../shared/naming';
-import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import { metadata, selectorLabels } from '../shared/naming';
+import { podTemplate } from '../shared/workload';
 import {
   HEALTH_PATH, INFINISPAN_UID, ISPN_HOME, PATHS, PORTS, PORT_NAMES, START_SCRIPT,
   infinispanNames, pingQuery,
@@ -61,19 +61,15 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
           spec: claimSpec(ctx, 'infinispan.persistence'),
         },
       ],
-      template: {
-        metadata: { labels: labels(ctx, 'infinispan') },
-        spec: {
-          serviceAccountName: n.server,
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
-          securityContext: podSecurityContext(INFINISPAN_UID),
-          ...spreading(ctx, 'infinispan', 'infinispan.topologySpread'),
-          containers: [
-            {
+      persistentVolumeClaimRetentionPolicy: ctx.json(v.persistence.persistentVolumeClaimRetentionPolicy),
+      template: podTemplate(ctx, 'infinispan', {
+        component: 'infinispan',
+        uid: INFINISPAN_UID,
+        images: ['infinispan.image'],
+        spread: spreading(ctx, 'infinispan', 'infinispan.topologySpread'),
+        main: {
               name: 'infinispan',
-              ...containerImage(ctx, v.image),
+              ...containerImage(ctx, 'infinispan.image'),
               command: ['/bin/sh', `${PATHS.config}/${START_SCRIPT}`],
               env: ctx.list(
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -99,7 +95,6 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
               livenessProbe: healthProbe(ctx, 10, 6),
               readinessProbe: healthProbe(ctx, 10, 3),
               resources: ctx.json(v.resources),
-              securityContext: containerSecurityContext(INFINISPAN_UID),
               volumeMounts: ctx.list<{ name: string; mountPath: string; readOnly?: boolean }>(
                 { name: 'config', mountPath: PATHS.config, readOnly: true },
                 { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
@@ -109,18 +104,16 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
                 { name: 'tmp', mountPath: PATHS.tmp },
                 ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
               ),
-            },
-          ],
-          volumes: ctx.list<Valued<IVolume>>(
+        },
+        volumes: [
             { name: 'config', configMap: { name: n.config, defaultMode: 0o444 } },
             secretVolume,
             { name: 'identities', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
             { name: 'log', emptyDir: { sizeLimit: '256Mi' } },
             { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
             ctx.optional<Valued<IVolume>>(tlsOn, { name: 'tls', secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }),
-          ),
-        },
-      },
+        ],
+      }),
     },
   });
 }

@@ -11,7 +11,8 @@ import { passwordKey } from '../secrets/keys';
 import { manifest } from '../shared/api-object';
 import { containerImage } from '../shared/images';
 import { metadata, selectorLabels } from '../shared/naming';
-import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import { REDIS_UID } from '../shared/pod-security';
+import { podTemplate } from '../shared/workload';
 import { DISCOVERY_USER, MAINTENANCE_PATHS, connectionEnvironment, maintenanceNames } from './contract';
 
 /** The block of the values of each job (see jobShape in src/config/schema.ts). */
@@ -52,49 +53,42 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
         spec: {
           backoffLimit: job.backoffLimit,
           activeDeadlineSeconds: job.activeDeadlineSeconds,
-          template: {
-            metadata: { labels: selectorLabels(ctx, 'maintenance') },
-            spec: {
-              serviceAccountName: n.serviceAccount,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              restartPolicy: 'Never',
-              securityContext: podSecurityContext(REDIS_UID),
-              containers: [
-                {
-                  name: props.name,
-                  ...containerImage(ctx, ctx.values.redis.image),
-                  command: ['sh', `${MAINTENANCE_PATHS.scripts}/${props.script}`],
-                  env: [
-                    ...connectionEnvironment(ctx),
-                    { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },
-                    { name: 'TLS_DIR', value: PATHS.tls },
-                    ...props.env,
-                  ],
-                  resources: ctx.json(job.resources),
-                  securityContext: containerSecurityContext(REDIS_UID),
-                  volumeMounts: [
-                    { name: 'scripts', mountPath: MAINTENANCE_PATHS.scripts, readOnly: true },
-                    { name: 'secrets', mountPath: MAINTENANCE_PATHS.secrets, readOnly: true },
-                    { name: 'tmp', mountPath: MAINTENANCE_PATHS.tmp },
-                    ...(props.extraMounts ?? []),
-                    ...ctx.list(ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
-                  ],
-                },
+          template: podTemplate(ctx, 'maintenance', {
+            component: 'maintenance',
+            uid: REDIS_UID,
+            images: ['redis.image'],
+            spec: { restartPolicy: 'Never' },
+            main: {
+              name: props.name,
+              ...containerImage(ctx, 'redis.image'),
+              command: ['sh', `${MAINTENANCE_PATHS.scripts}/${props.script}`],
+              env: [
+                ...connectionEnvironment(ctx),
+                { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },
+                { name: 'TLS_DIR', value: PATHS.tls },
+                ...props.env,
               ],
-              volumes: [
-                { name: 'scripts', configMap: { name: n.scripts, defaultMode: 0o555 } },
-                { name: 'secrets', secret: { secretName: authSecretName(ctx), defaultMode: 0o440, items: passwords } },
-                { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-                ...(props.extraVolumes ?? []),
-                // Only the CA: the jobs verify the servers and present no certificate.
-                ...ctx.list(ctx.optional(tlsOn, {
-                  name: 'tls',
-                  secret: { secretName: tlsSecretName(ctx, 'redis'), defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
-                })),
+              resources: ctx.json(job.resources),
+              volumeMounts: [
+                { name: 'scripts', mountPath: MAINTENANCE_PATHS.scripts, readOnly: true },
+                { name: 'secrets', mountPath: MAINTENANCE_PATHS.secrets, readOnly: true },
+                { name: 'tmp', mountPath: MAINTENANCE_PATHS.tmp },
+                ...(props.extraMounts ?? []),
+                ...ctx.list(ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
               ],
             },
-          },
+            volumes: [
+              { name: 'scripts', configMap: { name: n.scripts, defaultMode: 0o555 } },
+              { name: 'secrets', secret: { secretName: authSecretName(ctx), defaultMode: 0o440, items: passwords } },
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ...(props.extraVolumes ?? []),
+              // Only the CA: the jobs verify the servers and present no certificate.
+              ctx.optional(tlsOn, {
+                name: 'tls',
+                secret: { secretName: tlsSecretName(ctx, 'redis'), defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+              }),
+            ],
+          }),
         },
       },
     },

@@ -5,7 +5,7 @@ import { any, truthy } from '../../config/expr';
 import { readAsset } from '../../render/assets';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { serviceAccount } from '../shared/service-account';
+import { workloadServiceAccount } from '../shared/workload';
 import { metadata } from '../shared/naming';
 import { claimSpec } from '../shared/storage';
 import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contract';
@@ -36,7 +36,7 @@ export class Maintenance extends Construct {
           ...Object.fromEntries(MAINTENANCE_FILES.map((f) => [f, readAsset(`${FILES}/${f}`)])),
         },
       });
-      serviceAccount(shared, ctx, 'maintenance');
+      workloadServiceAccount(shared, ctx, 'maintenance', 'maintenance');
     }
 
     const sessions = ctx.guard(this, 'session-cleanup', truthy('maintenance.sessionCleanup.enabled'));

@@ -31,7 +31,7 @@ export function exporterContainer(ctx: RenderContext, role: 'redis' | 'sentinel'
   const ownHost = podHost(ctx, '$(POD_NAME)', role === 'redis' ? n.redisHeadless : n.sentinelHeadless);
   return {
     name: 'exporter',
-    ...containerImage(ctx, v.image),
+    ...containerImage(ctx, 'monitoring.exporter.image'),
     env: ctx.list(
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -45,7 +45,7 @@ export function exporterContainer(ctx: RenderContext, role: 'redis' | 'sentinel'
     livenessProbe: { httpGet: { path: '/health', port: EXPORTER_PORT_NAME }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: '/health', port: EXPORTER_PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     resources: ctx.json(v.resources),
-    securityContext: containerSecurityContext(REDIS_UID),
+    securityContext: containerSecurityContext(ctx, REDIS_UID),
     // The pod's `tls` volume (cert-manager Secret: tls.crt, tls.key, ca.crt).
     volumeMounts: ctx.optional(tlsOn, [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }]),
   };

@@ -12,9 +12,8 @@ import { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolum
 import { containerImage } from '../shared/images';
 import { claimSpec } from '../shared/storage';
 import { manifest } from '../shared/api-object';
-import { serviceAccount } from '../shared/service-account';
-import { labels, metadata, selectorLabels } from '../shared/naming';
-import { containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import { metadata, selectorLabels } from '../shared/naming';
+import { podTemplate, workloadServiceAccount } from '../shared/workload';
 import {
   ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT, alertRules, dashboards, ingressOn, monitoringFile, monitoringNames,
 } from './contract';
@@ -46,7 +45,7 @@ function httpProbe(path: string, periodSeconds: number, failureThreshold: number
 
 /** A single-pod StatefulSet with its own volume claim (Prometheus, Alertmanager). */
 function statefulServer(
-  scope: Construct, ctx: RenderContext, component: string, uid: number, container: Fields<IContainer>,
+  scope: Construct, ctx: RenderContext, component: 'prometheus' | 'alertmanager', uid: number, container: Fields<IContainer>,
   volumes: Valued<IVolume>[], claim: Valued<IPersistentVolumeClaimSpec>,
 ) {
   manifest<IStatefulSet>(scope, `${component}-statefulset`, {
@@ -58,17 +57,14 @@ function statefulServer(
       replicas: 1,
       selector: { matchLabels: selectorLabels(ctx, component) },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
-      template: {
-        metadata: { labels: labels(ctx, component) },
-        spec: {
-          serviceAccountName: monitoringNames(ctx)[component as 'prometheus' | 'alertmanager'],
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: podSecurityContext(uid),
-          containers: [{ ...container, securityContext: containerSecurityContext(uid) }],
-          volumes,
-        },
-      },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: podTemplate(ctx, `monitoring.standalone.${component}`, {
+        component,
+        uid,
+        images: [`monitoring.standalone.${component}.image`],
+        main: container,
+        volumes,
+      }),
     },
   });
 }
@@ -84,13 +80,13 @@ export class StandaloneMonitoring extends Construct {
     const m = monitoringNames(ctx);
 
     // Prometheus
-    serviceAccount(this, ctx, 'prometheus');
+    workloadServiceAccount(this, ctx, 'monitoring.standalone.prometheus', 'prometheus');
     configMap(this, ctx, 'prometheus-config', 'prometheus', { 'prometheus.yml': monitoringFile(ctx, 'prometheus.yml') });
     configMap(this, ctx, 'prometheus-rules', 'prometheus', { 'alerts.yaml': alertRules(ctx) });
     service(this, ctx, 'prometheus', PROMETHEUS_PORT);
     statefulServer(this, ctx, 'prometheus', NOBODY, {
       name: 'prometheus',
-      ...containerImage(ctx, v.prometheus.image),
+      ...containerImage(ctx, 'monitoring.standalone.prometheus.image'),
       args: [
         '--config.file=/etc/prometheus/prometheus.yml',
         '--storage.tsdb.path=/prometheus',
@@ -113,12 +109,12 @@ export class StandaloneMonitoring extends Construct {
     ], claimSpec(ctx, 'monitoring.standalone.prometheus.storage'));
 
     // Alertmanager
-    serviceAccount(this, ctx, 'alertmanager');
+    workloadServiceAccount(this, ctx, 'monitoring.standalone.alertmanager', 'alertmanager');
     configMap(this, ctx, 'alertmanager-config', 'alertmanager', { 'alertmanager.yml': monitoringFile(ctx, 'alertmanager.yml') });
     service(this, ctx, 'alertmanager', ALERTMANAGER_PORT);
     statefulServer(this, ctx, 'alertmanager', NOBODY, {
       name: 'alertmanager',
-      ...containerImage(ctx, v.alertmanager.image),
+      ...containerImage(ctx, 'monitoring.standalone.alertmanager.image'),
       args: [
         '--config.file=/etc/alertmanager/alertmanager.yml',
         '--storage.path=/alertmanager',
@@ -142,7 +138,7 @@ export class StandaloneMonitoring extends Construct {
     ], claimSpec(ctx, 'monitoring.standalone.alertmanager.storage'));
 
     // Grafana
-    serviceAccount(this, ctx, 'grafana');
+    workloadServiceAccount(this, ctx, 'monitoring.standalone.grafana', 'grafana');
     configMap(this, ctx, 'grafana-provisioning', 'grafana', {
       'datasources.yaml': monitoringFile(ctx, 'grafana-datasources.yaml'),
       'dashboards.yaml': monitoringFile(ctx, 'grafana-dashboards.yaml'),
@@ -164,17 +160,13 @@ export class StandaloneMonitoring extends Construct {
         // One ReadWriteOnce volume: the old pod must be gone before the new one starts.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selectorLabels(ctx, 'grafana') },
-        template: {
-          metadata: { labels: labels(ctx, 'grafana') },
-          spec: {
-            serviceAccountName: m.grafana,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(GRAFANA_UID),
-            containers: [
-              {
+        template: podTemplate(ctx, 'monitoring.standalone.grafana', {
+          component: 'grafana',
+          uid: GRAFANA_UID,
+          images: ['monitoring.standalone.grafana.image'],
+          main: {
                 name: 'grafana',
-                ...containerImage(ctx, v.grafana.image),
+                ...containerImage(ctx, 'monitoring.standalone.grafana.image'),
                 env: ctx.list(
                   // The admin comes from an existing Secret, never admin/admin.
                   { name: 'GF_SECURITY_ADMIN_USER__FILE', value: '/etc/grafana/admin/admin-user' },
@@ -195,7 +187,6 @@ export class StandaloneMonitoring extends Construct {
                 readinessProbe: httpProbe('/api/health', 10, 3),
                 livenessProbe: httpProbe('/api/health', 15, 4),
                 resources: ctx.json(v.grafana.resources),
-                securityContext: containerSecurityContext(GRAFANA_UID),
                 volumeMounts: [
                   { name: 'admin', mountPath: '/etc/grafana/admin', readOnly: true },
                   { name: 'provisioning', mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml', subPath: 'datasources.yaml', readOnly: true },
@@ -204,17 +195,15 @@ export class StandaloneMonitoring extends Construct {
                   { name: 'data', mountPath: '/var/lib/grafana' },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
-              },
-            ],
-            volumes: [
+          },
+          volumes: [
               { name: 'admin', secret: { secretName: v.grafana.adminSecret, defaultMode: 0o440 } },
               { name: 'provisioning', configMap: { name: `${m.grafana}-provisioning` } },
               { name: 'dashboards', configMap: { name: `${m.grafana}-dashboards` } },
               { name: 'data', persistentVolumeClaim: { claimName: m.grafana } },
               { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-            ],
-          },
-        },
+          ],
+        }),
       },
     });
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { truthy } from '../../config/expr';
 import { sentinelMode } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
-import { serviceAccount } from '../shared/service-account';
+import { workloadServiceAccount } from '../shared/workload';
 import { RedisConfigMaps } from './config-maps';
 import { REDIS_PORT, SENTINEL_PORT } from './contract';
 import { disruptionBudget } from '../shared/disruption-budget';
@@ -14,7 +14,7 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
     new RedisConfigMaps(this, 'config', ctx);
-    serviceAccount(this, ctx, 'redis');
+    workloadServiceAccount(this, ctx, 'redis', 'redis');
     new ServicePair(this, 'redis-services', ctx, { component: 'redis', port: REDIS_PORT, portName: 'redis' });
     new ServerStatefulSet(this, 'redis', ctx, 'redis');
     const redisPdb = ctx.guard(this, 'redis-pdb-guard', truthy('redis.podDisruptionBudget.enabled'));
@@ -22,7 +22,7 @@ export class Redis extends Construct {
 
     const sentinel = ctx.guard(this, 'sentinel', sentinelMode);
     if (sentinel) {
-      serviceAccount(sentinel, ctx, 'sentinel');
+      workloadServiceAccount(sentinel, ctx, 'redis.sentinel', 'sentinel');
       new ServicePair(sentinel, 'sentinel-services', ctx, { component: 'sentinel', port: SENTINEL_PORT, portName: 'sentinel' });
       new ServerStatefulSet(sentinel, 'statefulset', ctx, 'sentinel');
       const pdb = ctx.guard(sentinel, 'pdb-guard', truthy('redis.sentinel.podDisruptionBudget.enabled'));

@@ -4,8 +4,9 @@ import { monitoringOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { exporterContainer } from '../monitoring/exporter';
 import { manifest } from '../shared/api-object';
-import { labels, metadata, selectorLabels } from '../shared/naming';
-import { REDIS_UID, containerSecurityContext, podSecurityContext } from '../shared/pod-security';
+import { metadata, selectorLabels } from '../shared/naming';
+import { REDIS_UID } from '../shared/pod-security';
+import { podTemplate } from '../shared/workload';
 import { tlsSecretName } from '../tls/names';
 import { PATHS, REDIS_PORT, SENTINEL_PORT, authSecretName, names, scriptEnvironment } from './contract';
 import { dataStorage, execProbe, scriptVolumeMounts, scriptVolumes } from './pod-parts';
@@ -21,12 +22,11 @@ function roleSpec(ctx: RenderContext, role: ServerRole) {
     const v = ctx.values.redis;
     return {
       values: v,
+      path: 'redis' as const,
       persistence: 'redis.persistence' as const,
       topologySpread: 'redis.topologySpread' as const,
       headless: n.redisHeadless,
-      serviceAccount: n.redis,
       port: REDIS_PORT,
-      terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
       // The start script may wait for the sentinels or load a large AOF.
       startupFailureThreshold: 120,
       // A master hands mastership over before it stops.
@@ -36,12 +36,11 @@ function roleSpec(ctx: RenderContext, role: ServerRole) {
   const v = ctx.values.redis.sentinel;
   return {
     values: v,
+    path: 'redis.sentinel' as const,
     persistence: 'redis.sentinel.persistence' as const,
     topologySpread: 'redis.sentinel.topologySpread' as const,
     headless: n.sentinelHeadless,
-    serviceAccount: n.sentinel,
     port: SENTINEL_PORT,
-    terminationGracePeriodSeconds: 30,
     startupFailureThreshold: 60,
     lifecycle: undefined,
   };
@@ -69,35 +68,28 @@ export class ServerStatefulSet extends Construct {
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: selectorLabels(ctx, role) },
         volumeClaimTemplates: storage.volumeClaimTemplates,
-        template: {
-          metadata: { labels: labels(ctx, role) },
-          spec: {
-            serviceAccountName: spec.serviceAccount,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
-            securityContext: podSecurityContext(REDIS_UID),
-            ...spreading(ctx, role, spec.topologySpread),
-            containers: [
-              {
-                name: role,
-                ...containerImage(ctx, v.image),
-                command: ['sh', `${PATHS.scripts}/${role}-start.sh`],
-                env: scriptEnvironment(ctx, role),
-                ports: [{ name: role, containerPort: spec.port, protocol: 'TCP' }],
-                startupProbe: execProbe(`${role}-probe.sh`, 'liveness', 5, spec.startupFailureThreshold),
-                livenessProbe: execProbe(`${role}-probe.sh`, 'liveness', 10, 3),
-                readinessProbe: execProbe(`${role}-probe.sh`, 'readiness', 5, 2, 3),
-                lifecycle: spec.lifecycle,
-                resources: ctx.json(v.resources),
-                securityContext: containerSecurityContext(REDIS_UID),
-                volumeMounts: scriptVolumeMounts(ctx),
-              },
-              ...ctx.list(ctx.optional(monitoringOn, exporterContainer(ctx, role))),
-            ],
-            volumes: ctx.list(...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume),
+        persistentVolumeClaimRetentionPolicy: ctx.json(v.persistence.persistentVolumeClaimRetentionPolicy),
+        template: podTemplate(ctx, spec.path, {
+          component: role,
+          uid: REDIS_UID,
+          images: [`${spec.path}.image`, 'monitoring.exporter.image'],
+          spread: spreading(ctx, role, spec.topologySpread),
+          main: {
+            name: role,
+            ...containerImage(ctx, `${spec.path}.image`),
+            command: ['sh', `${PATHS.scripts}/${role}-start.sh`],
+            env: scriptEnvironment(ctx, role),
+            ports: [{ name: role, containerPort: spec.port, protocol: 'TCP' }],
+            startupProbe: execProbe(`${role}-probe.sh`, 'liveness', 5, spec.startupFailureThreshold),
+            livenessProbe: execProbe(`${role}-probe.sh`, 'liveness', 10, 3),
+            readinessProbe: execProbe(`${role}-probe.sh`, 'readiness', 5, 2, 3),
+            lifecycle: spec.lifecycle,
+            resources: ctx.json(v.resources),
+            volumeMounts: scriptVolumeMounts(ctx),
           },
-        },
+          others: [ctx.optional(monitoringOn, exporterContainer(ctx, role))],
+          volumes: [...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume],
+        }),
       },
     });
   }

@@ -85,7 +85,8 @@ export function metadata(ctx: RenderContext, suffix: string, component: string):
   return { name: resourceName(ctx, suffix), namespace: namespace(ctx), labels: labels(ctx, component) };
 }
 
-/** The chart's _helpers.tpl: the `define` of every named template above. */
-export function helpersTemplate(): string {
-  return [...namedTemplates(FULLNAME, AUTH_SECRET, labelsOf('x')).values()].map(defineTemplate).join('\n');
+/** The chart's _helpers.tpl: the `define` of every named template the chart's expressions use. */
+export function helpersTemplate(used: ReadonlyMap<string, Operand>): string {
+  const all = new Map<string, Operand>([...namedTemplates(FULLNAME, AUTH_SECRET, labelsOf("x")), ...used]);
+  return [...all.keys()].sort().map((name) => defineTemplate(all.get(name) as Parameters<typeof defineTemplate>[0])).join('\n');
 }

@@ -1,34 +1,82 @@
-import { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
-import { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import { ConfigPath, Operand, arg, at, choose, dict, include, lit, merge, truthy } from '../../config/expr';
+import { RenderContext, Val } from '../../render/context';
 
 /**
- * Pod Security "restricted" building blocks. Every workload uses these, so the
- * policy lives in one place; test/security checks every pod template anyway.
+ * Pod Security "restricted" building blocks. Every workload uses these, so the policy lives in one
+ * place; test/security checks every pod template anyway.
+ *
+ * A workload's podSecurityContext/containerSecurityContext values are merged over them (Go's merge:
+ * a value adds or changes fields, but false and 0 never switch a restricted setting off). With
+ * global.openshift the fixed user and group ids are left out, so that OpenShift's restricted-v2 SCC
+ * assigns them from the namespace's range.
  */
 
 /** UID/GID of the redis user in the official image. */
 export const REDIS_UID = 999;
 
-export function podSecurityContext(uid: number): IPodSecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    fsGroup: uid,
-    fsGroupChangePolicy: 'OnRootMismatch',
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+const openshift = truthy('global.openshift');
+const SECCOMP = { type: 'RuntimeDefault' };
+
+const POD_CONTEXT = include(
+  'podSecurityContext',
+  merge(
+    arg<Record<string, unknown>>(0),
+    choose(
+      openshift,
+      dict([['runAsNonRoot', true], ['fsGroupChangePolicy', 'OnRootMismatch'], ['seccompProfile', lit(SECCOMP)]]) as Operand<Record<string, unknown>>,
+      dict([
+        ['runAsNonRoot', true],
+        ['runAsUser', arg(1)],
+        ['runAsGroup', arg(1)],
+        ['fsGroup', arg(1)],
+        ['fsGroupChangePolicy', 'OnRootMismatch'],
+        ['seccompProfile', lit(SECCOMP)],
+      ]),
+    ),
+  ),
+  lit({}),
+  0,
+);
+
+const CONTAINER_CONTEXT = include(
+  'containerSecurityContext',
+  merge(
+    arg<Record<string, unknown>>(0),
+    choose(
+      openshift,
+      dict(restrictedContainer()),
+      dict([['runAsUser', arg(1)], ['runAsGroup', arg(1)], ...restrictedContainer()]),
+    ),
+  ),
+  lit({}),
+  0,
+);
+
+function restrictedContainer(): [string, Operand | boolean][] {
+  return [
+    ['runAsNonRoot', true],
+    ['allowPrivilegeEscalation', false],
+    ['readOnlyRootFilesystem', true],
+    ['privileged', false],
+    ['capabilities', lit({ drop: ['ALL'] })],
+    ['seccompProfile', lit(SECCOMP)],
+  ];
 }
 
-export function containerSecurityContext(uid: number): ISecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    privileged: false,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+/** The same named template with this workload's values and uid. */
+function withArgs(template: typeof POD_CONTEXT, overrides: Operand, uid: number): Operand<Record<string, unknown>> {
+  return { ...template, args: [overrides, lit(uid)] } as Operand<Record<string, unknown>>;
 }
+
+/** The pod securityContext: restricted, run as `uid`, with the workload's `podSecurityContext` values merged over it. */
+export function podSecurityContext(ctx: RenderContext, uid: number, overrides?: ConfigPath): Val<Record<string, unknown>> {
+  return ctx.value(withArgs(POD_CONTEXT, overrides ? at(overrides) : lit({}), uid));
+}
+
+/** A container's securityContext: restricted, run as `uid`, with `containerSecurityContext` values merged over it. */
+export function containerSecurityContext(ctx: RenderContext, uid: number, overrides?: ConfigPath): Val<Record<string, unknown>> {
+  return ctx.value(withArgs(CONTAINER_CONTEXT, overrides ? at(overrides) : lit({}), uid));
+}
+
+/** The named templates above, for _helpers.tpl. */
+export const SECURITY_CONTEXT_TEMPLATES = [POD_CONTEXT, CONTAINER_CONTEXT];
