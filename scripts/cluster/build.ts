@@ -16,10 +16,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cacheDir } from '../cache';
 import { moduleTime } from './gomod';
+import { withFileLock } from './lock';
 import { ETCD, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK } from './versions';
 
 const GO = path.join(__dirname, 'go');
 const STAMP = '.complete';
+export const BUILD_RECORD = 'build.json';
 
 export interface GoComponent {
   /** Cache folder name, and wrapper module folder under scripts/cluster/go/. */
@@ -102,7 +104,7 @@ function log(message: string): void {
 }
 
 /** Runs one `go build`, printing how many packages it compiled every 30 s. */
-function goBuild(component: GoComponent, outDir: string): Promise<void> {
+function goBuild(component: GoComponent, outDir: string): Promise<number> {
   const args = ['build', '-v', ...BUILD_FLAGS, '-o', `${outDir}/`];
   if (component.ldflags?.length) args.push(`-ldflags=${component.ldflags.join(' ')}`);
   args.push(...component.packages);
@@ -132,7 +134,7 @@ function goBuild(component: GoComponent, outDir: string): Promise<void> {
     });
     child.on('close', (code) => {
       clearInterval(progress);
-      if (code === 0) resolve();
+      if (code === 0) resolve(compiled);
       else reject(new Error(`go ${args.join(' ')} (in ${path.join(GO, component.name)}) exited ${code}`));
     });
   });
@@ -143,12 +145,21 @@ export async function ensureBuilt(component: GoComponent): Promise<string> {
   const dir = componentDir(component);
   const bin = path.join(dir, 'bin');
   if (fs.existsSync(path.join(dir, STAMP))) return bin;
+  return withFileLock(path.join(dir, 'build.lock'), `build ${component.name}`, async () => {
+    if (fs.existsSync(path.join(dir, STAMP))) return bin; // built by the process we waited for
+    await build(component, dir, bin);
+    return bin;
+  });
+}
+
+async function build(component: GoComponent, dir: string, bin: string): Promise<void> {
   const started = Date.now();
   log(`${component.name} ${component.version}: building ${component.binaries.join(', ')} into ${dir} (a cold build takes minutes; the Go build cache makes the next one fast)`);
   const partial = path.join(dir, `bin.partial-${process.pid}`);
+  let compiled = 0;
   fs.rmSync(partial, { recursive: true, force: true });
   try {
-    await goBuild(component, partial);
+    compiled = await goBuild(component, partial);
     for (const binary of component.binaries) {
       if (!fs.existsSync(path.join(partial, binary))) throw new Error(`${component.name}: go build made no ${binary}`);
     }
@@ -158,10 +169,10 @@ export async function ensureBuilt(component: GoComponent): Promise<string> {
     fs.rmSync(partial, { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
-  fs.writeFileSync(path.join(dir, 'build-seconds'), `${seconds.toFixed(1)}\n`);
+  // What this build cost: packages compiled tells a cold build (nearly all) from one on a warm Go build cache.
+  fs.writeFileSync(path.join(dir, BUILD_RECORD), JSON.stringify({ seconds: Number(seconds.toFixed(1)), packagesCompiled: compiled, at: new Date().toISOString() }) + '\n');
   fs.writeFileSync(path.join(dir, STAMP), new Date().toISOString() + '\n');
-  log(`${component.name}: built in ${seconds.toFixed(0)}s`);
-  return bin;
+  log(`${component.name}: built in ${seconds.toFixed(0)}s (${compiled} packages compiled)`);
 }
 
 export type BinPaths = Record<string, string>;

@@ -24,6 +24,7 @@ import { APISERVER_URL, CLUSTER_DOMAIN, ETCD_URL, LOOPBACK, POD_CIDR, PORTS, SER
 import { caPaths, ClientName, createPki, kubeconfig } from './pki';
 import { KUBERNETES, KWOK } from './versions';
 import { moduleDir } from './gomod';
+import { withFileLock } from './lock';
 
 /** The fake nodes: one per zone, so "spread over nodes" and "spread over zones" coincide. */
 export const FAKE_NODES = [
@@ -233,31 +234,6 @@ export interface Cluster {
   startSeconds?: number;
 }
 
-/** A lock file so that two processes (jest workers, a CLI call) never start the cluster twice. */
-async function withLock<T>(body: () => Promise<T>): Promise<T> {
-  const lock = path.join(clusterDir(), 'lock');
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number(fs.readFileSync(lock, 'utf8').trim() || '0');
-      if (!holder || !runs(holder, undefined)) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`cluster: ${lock} held by pid ${holder} for 30 minutes`);
-      await sleep(500);
-    }
-  }
-  try {
-    return await body();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
-
 function ensurePki(): void {
   const dir = pkiDir();
   const stamp = path.join(dir, '.complete');
@@ -439,7 +415,7 @@ async function start(binaries: BinPaths, owner: string): Promise<void> {
 /** Starts the cluster unless it is up; builds the binaries first if needed. */
 export async function up(options: UpOptions = {}): Promise<Cluster> {
   const binaries = await ensureAllBuilt(['kubernetes', 'etcd', 'kwok']);
-  return withLock(async () => {
+  return withFileLock(path.join(clusterDir(), 'lock'), 'cluster', async () => {
     if (await isUp()) return { kubeconfig: kubeconfigPath(), binaries, started: false };
     if (readState()) await stopAll();
     const started = Date.now();
@@ -472,6 +448,9 @@ async function stopAll(): Promise<void> {
       while (runs(pid, state.binaries[component]) && Date.now() < deadline) await sleep(100);
       if (runs(pid, state.binaries[component])) process.kill(pid, 'SIGKILL');
     }
+    await sleep(100);
+    const left = order.filter((c) => state.pids[c] !== undefined && runs(state.pids[c]!, state.binaries[c]));
+    if (left.length) throw new Error(`cluster: still running after SIGKILL: ${left.map((c) => `${c} (pid ${state.pids[c]})`).join(', ')}`);
   }
   fs.rmSync(etcdDir(), { recursive: true, force: true });
   fs.rmSync(stateFile(), { force: true });
@@ -486,7 +465,7 @@ async function stopAll(): Promise<void> {
 
 /** Stops the cluster. With `onlyOwner`, only when that owner started it (a test run leaves a developer's cluster up). */
 export async function down(onlyOwner?: string): Promise<boolean> {
-  return withLock(async () => {
+  return withFileLock(path.join(clusterDir(), 'lock'), 'cluster', async () => {
     const state = readState();
     if (!state) return false;
     if (onlyOwner !== undefined && state.owner !== onlyOwner) return false;
