@@ -3,6 +3,7 @@ import { rulesTemplate } from '../config/rules';
 import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
 import { chartDocuments, toYaml } from '../render/emit';
+import { IMMUTABLE_CHECK, immutableFieldsTemplate } from './immutable-fields';
 import { notesTemplate } from './notes';
 import { parametersTable, valuesJsonSchema, valuesYaml } from './values-docs';
 
@@ -26,11 +27,14 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
   files.set('.helmignore', '.DS_Store\n*.tmp\n*.orig\n');
   files.set('templates/_helpers.tpl', helpersTemplate());
   files.set('templates/_validate.tpl', rulesTemplate(`${CHART_NAME}.validate`));
-  // Renders nothing; makes `helm template/install` run the cross-key checks.
-  files.set('templates/validate.yaml', `{{- include "${CHART_NAME}.validate" . -}}\n`);
-  for (const { file, objects } of render(ctx)) {
+  // Renders nothing; makes `helm template/install` run the cross-key checks, and `helm upgrade` the
+  // immutable-field check against the live StatefulSets.
+  files.set('templates/validate.yaml', `{{- include "${CHART_NAME}.validate" . -}}\n{{- include "${IMMUTABLE_CHECK}" . -}}\n`);
+  const rendered = render(ctx);
+  for (const { file, objects } of rendered) {
     files.set(`templates/${file}.yaml`, chartDocuments(objects, ctx.tokens));
   }
+  files.set('templates/_immutable.tpl', immutableFieldsTemplate(rendered.flatMap((r) => r.objects), ctx.tokens));
   files.set('templates/NOTES.txt', notesTemplate());
   files.set('README.md', chartReadme(release));
   return files;
