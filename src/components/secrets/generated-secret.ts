@@ -24,7 +24,7 @@ export function keptOrGenerated(keyExpr: string, generate: string): string {
   return `default (${generate}) (index (${existing}.data | default dict) ${keyExpr})`;
 }
 
-/** Helm only: <fullname>-auth with random passwords, generated at install and kept on upgrade. */
+/** Helm only: <fullname>-auth with random passwords, generated at install, kept on upgrade and on uninstall. */
 export class GeneratedSecret extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
@@ -33,7 +33,9 @@ export class GeneratedSecret extends Construct {
     manifest<ISecret>(this, 'secret', {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx) },
+      // Kept by `helm uninstall` like the claims holding the data: a reinstall into the namespace adopts it
+      // and keeps the passwords the clients have.
+      metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx), annotations: { 'helm.sh/resource-policy': 'keep' } },
       type: 'Opaque',
       data: <Record<string, string>>{
         ...Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), ctx.expr(keptOrGeneratedPassword(user), '')])),
