@@ -57,7 +57,7 @@ export async function run(): Promise<Figure[]> {
     const c = connect(cluster.kubeconfig, cluster.binaries, true);
     const ns = createNamespace(c, `sdb-bench-${process.pid}`);
     try {
-      const install = installChart({ ...c, namespace: () => ns }, { major: 4, namespace: ns, valuesFile: 'values/production.yaml' });
+      const install = await installChart({ ...c, namespace: () => ns }, { major: 4, namespace: ns, valuesFile: 'values/production.yaml' });
       expectHelmOk({ ...c, namespace: () => ns }, install, ns);
       figures.push({ name: 'helm_install_wait_s', value: round(install.seconds), unit: 's', goal: '<= 60' });
     } finally {

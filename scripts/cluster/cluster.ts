@@ -213,8 +213,7 @@ export function kubectl(binaries: BinPaths, args: string[], input?: string): str
 }
 
 /** Installs the pinned CRDs (server-side apply: the large ones exceed the client-side annotation limit) and waits until Established. */
-export function installCrds(run: (args: string[]) => string): string[] {
-  const files = crdFiles();
+export function installCrds(run: (args: string[]) => string, files = crdFiles()): string[] {
   for (const f of files) run(['apply', '--server-side', '--force-conflicts', '--field-manager=session-database-cluster', '-f', f.file]);
   const names = files.flatMap((f) => f.names);
   run(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((n) => `crd/${n}`)]);
@@ -283,6 +282,9 @@ function componentArgs(component: Component): string[] {
         `--service-account-signing-key-file=${pki('service-account.key')}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--authorization-mode=Node,RBAC',
+        // The `kubernetes` Service cannot point at a loopback address: no endpoints for it (nothing in a
+        // fake pod calls the API server); a real node's pods need a routable advertise address instead.
+        '--endpoint-reconciler-type=none',
         // The defaults (PodSecurity, ServiceAccount, DefaultStorageClass, ResourceQuota, …) plus NodeRestriction.
         '--enable-admission-plugins=NodeRestriction',
         // Privileged pods are allowed by the API server so that Pod Security admission is what refuses them.
@@ -332,7 +334,11 @@ function componentArgs(component: Component): string[] {
 }
 
 function startProcess(component: Component, binaries: BinPaths, state: State): ChildProcess {
-  const out = fs.openSync(path.join(logDir(), `${component}.log`), 'w');
+  // Appended, with a marker per start: the log of a component that died survives the restart after it.
+  const logFile = path.join(logDir(), `${component}.log`);
+  if (fs.existsSync(logFile) && fs.statSync(logFile).size > 20 * 1024 * 1024) fs.renameSync(logFile, `${logFile}.old`);
+  fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} start (owner ${state.owner})\n`);
+  const out = fs.openSync(logFile, 'a');
   const binary = binaries[component];
   // Detached into its own session: it outlives `npm run cluster -- up`, and `down` stops it by pid.
   const child = spawn(binary, componentArgs(component), { detached: true, stdio: ['ignore', out, out], cwd: clusterDir() });

@@ -22,7 +22,7 @@ describe.each(CASES)('Pod Security "restricted" with %s', (_title, prefix, extra
     const ns = cluster.namespace(`psa-${prefix}`);
     expect(cluster.json(['get', 'namespace', ns]).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const valuesFile = prefix === 'dev' ? 'values/dev.yaml' : 'values/production.yaml';
-    const install = installChart(cluster, { major: 4, namespace: ns, valuesFile, extraArgs });
+    const install = await installChart(cluster, { major: 4, namespace: ns, valuesFile, extraArgs });
     expectHelmOk(cluster, install, ns);
     // Pod Security "warn" would have printed a warning for any workload whose pods it would refuse.
     expect(install.stderr).not.toMatch(/PodSecurity/);

@@ -48,7 +48,7 @@ beforeAll(async () => {
       containers: [{ name: 'app', image: 'example/app:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
     },
   }));
-  expectHelmOk(cluster, installChart(cluster, { major: 4, namespace: ns, valuesFile: 'values/production.yaml' }), ns);
+  expectHelmOk(cluster, await installChart(cluster, { major: 4, namespace: ns, valuesFile: 'values/production.yaml' }), ns);
   // The maintenance pods exist only while a Job runs: run each CronJob once.
   const cronJobs = (cluster.json(['get', 'cronjobs', '-n', ns]).items as any[]).map((c) => c.metadata.name);
   for (const name of cronJobs) cluster.kubectlOk(['create', 'job', `${name}-once`, `--from=cronjob/${name}`, '-n', ns]);

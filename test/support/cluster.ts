@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { BinPaths, ensureAllBuilt } from '../../scripts/cluster/build';
-import { up } from '../../scripts/cluster/cluster';
+import { clusterDir, installCrds, up } from '../../scripts/cluster/cluster';
+import { withFileLock } from '../../scripts/cluster/lock';
+import { crdFiles } from '../../scripts/cluster/crds';
 import { HelmMajor, helmPath } from '../../scripts/helm';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { CHART, HelmResult, RELEASE, renderedObjects } from './helm';
@@ -103,10 +105,24 @@ export function deleteNamespace(c: Pick<TestCluster, 'kubectl'>, name: string): 
   c.kubectl(['delete', 'persistentvolume', '-l', `${TEST_LABEL}-namespace=${name}`, '--wait=false', '--ignore-not-found']);
 }
 
+/**
+ * On another cluster, the operators' CRDs it lacks are installed from the pinned modules; the CRDs it has
+ * (a real cert-manager, Argo CD, …) are left as they are and used.
+ */
+function installMissingCrds(c: Pick<TestCluster, 'kubectl' | 'kubectlOk'>): void {
+  const missing = crdFiles().filter((f) => f.names.some((n) => c.kubectl(['get', 'customresourcedefinition', n]).status !== 0));
+  if (missing.length === 0) return;
+  installCrds((args) => c.kubectlOk(args), missing);
+}
+
 /** Builds (or reuses) the binaries and starts the local cluster, or connects to SESSION_DATABASE_KUBECONFIG. */
 export async function startOrConnect(owner: string): Promise<Omit<TestCluster, 'namespace'>> {
   const external = process.env[EXTERNAL_KUBECONFIG_ENV];
-  if (external) return connect(path.resolve(external), await ensureAllBuilt(['kubernetes']), false);
+  if (external) {
+    const c = connect(path.resolve(external), await ensureAllBuilt(['kubernetes']), false);
+    installMissingCrds(c);
+    return c;
+  }
   const cluster = await up({ owner });
   return { ...connect(cluster.kubeconfig, cluster.binaries, true), startSeconds: cluster.startSeconds };
 }
@@ -229,12 +245,27 @@ export interface InstallOptions {
   valuesFile: string;
   /** Let the chart generate the auth Secret (auth.existingSecret emptied) instead of creating it first. */
   generatedSecret?: boolean;
+  /** helm install --wait (default) or not. */
+  wait?: boolean;
   extraArgs?: string[];
   timeout?: string;
 }
 
+/**
+ * The scheduling test changes which nodes and zones take new pods; whatever creates pods and waits for them
+ * (install, upgrade, rollback) holds this lock so that it never runs while the nodes are changed.
+ */
+export function withNodesLock<T>(body: () => T): Promise<T> {
+  return withFileLock(path.join(clusterDir(), 'nodes.lock'), 'nodes', async () => body());
+}
+
 /** Prepares what the README's install needs (the auth Secret when named, volumes) and runs `helm install --wait`. */
-export function installChart(cluster: TestCluster, options: InstallOptions): HelmResult & { seconds: number } {
+export function installChart(cluster: TestCluster, options: InstallOptions): Promise<HelmResult & { seconds: number }> {
+  return withNodesLock(() => installChartNow(cluster, options));
+}
+
+/** installChart without the nodes lock (for the test that holds it). */
+export function installChartNow(cluster: TestCluster, options: InstallOptions): HelmResult & { seconds: number } {
   const valuesArgs = [
     ...namespacedValues(options.valuesFile, options.namespace),
     ...(options.generatedSecret ? ['--set', 'auth.existingSecret='] : []),
@@ -244,7 +275,8 @@ export function installChart(cluster: TestCluster, options: InstallOptions): Hel
   if (values?.auth?.existingSecret && !options.generatedSecret) createAuthSecret(cluster, options.namespace, values.auth.existingSecret);
   providePersistentVolumes(cluster, options.namespace, templateObjects(cluster, options.major, options.namespace, valuesArgs));
   const started = Date.now();
-  const r = cluster.helm(options.major, ['install', RELEASE, CHART, '-n', options.namespace, ...valuesArgs, '--wait', '--timeout', options.timeout ?? '5m']);
+  const wait = options.wait === false ? [] : ['--wait', '--timeout', options.timeout ?? '5m'];
+  const r = cluster.helm(options.major, ['install', RELEASE, CHART, '-n', options.namespace, ...valuesArgs, ...wait]);
   return { ...r, seconds: (Date.now() - started) / 1000 };
 }
 
