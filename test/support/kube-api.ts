@@ -62,6 +62,7 @@ export class KubeApi {
         url,
         {
           method,
+          agent: false, // no keep-alive socket holding the jest worker open
           ca: c.ca,
           cert: c.cert,
           key: c.key,
