@@ -213,10 +213,17 @@ export function kubectl(binaries: BinPaths, args: string[], input?: string): str
 }
 
 /** Installs the pinned CRDs (server-side apply: the large ones exceed the client-side annotation limit) and waits until Established. */
-export function installCrds(run: (args: string[]) => string, files = crdFiles()): string[] {
-  for (const f of files) run(['apply', '--server-side', '--force-conflicts', '--field-manager=session-database-cluster', '-f', f.file]);
+export async function installCrds(run: (args: string[]) => string, files = crdFiles()): Promise<string[]> {
+  const t0 = Date.now();
+  run(['apply', '--server-side', '--force-conflicts', '--field-manager=session-database-cluster', ...files.flatMap((f) => ['-f', f.file])]);
+  log(`CRDs applied in ${((Date.now() - t0) / 1000).toFixed(1)}s; waiting until the API server serves them`);
   const names = files.flatMap((f) => f.names);
-  run(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((n) => `crd/${n}`)]);
+  // Polled rather than `kubectl wait`, which fails on a CRD whose status is not written yet.
+  await waitFor('CRDs established', 120_000, () => {
+    const crds = JSON.parse(run(['get', 'customresourcedefinitions', '-o', 'json'])).items as { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+    const established = new Set(crds.filter((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')).map((c) => c.metadata.name));
+    return names.every((n) => established.has(n));
+  }, 'kube-apiserver');
   return names;
 }
 
@@ -368,6 +375,8 @@ async function checkPortsFree(): Promise<void> {
 }
 
 async function start(binaries: BinPaths, owner: string): Promise<void> {
+  const began = Date.now();
+  const phase = (what: string) => log(`${what} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
   await checkPortsFree();
   ensurePki();
   writeKubeconfigs();
@@ -387,18 +396,21 @@ async function start(binaries: BinPaths, owner: string): Promise<void> {
     return r.status === 200 && /"health":\s*"true"/.test(r.body);
   }, 'etcd');
 
+  phase('etcd healthy');
   startProcess('kube-apiserver', binaries, state);
   await waitFor('kube-apiserver /readyz', 90_000, async () => {
     alive('kube-apiserver')();
     return apiserverReady();
   }, 'kube-apiserver');
+  phase('kube-apiserver ready');
 
   const run = (args: string[], input?: string) => kubectl(binaries, args, input);
   run(['apply', '-f', '-'], fakeNodesYaml());
   startProcess('kube-controller-manager', binaries, state);
   startProcess('kube-scheduler', binaries, state);
   startProcess('kwok', binaries, state);
-  installCrds(run);
+  await installCrds(run);
+  phase('CRDs established');
   await waitFor('fake nodes Ready', 60_000, () => {
     for (const c of COMPONENTS) alive(c)();
     const ready = run(['get', 'nodes', '-l', 'type=kwok', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);

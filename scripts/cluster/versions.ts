@@ -23,8 +23,8 @@ export const KUBERNETES_COMMANDS = [
 /**
  * Operators whose custom resources our outputs contain. The CRDs come from each project's own Go
  * module at this version, read from the Go module cache from `dir` inside the module. `crds` are the ones
- * installed: the kinds the chart can render (and their issuers/stores), not every CRD of the operator, so
- * that the API server starts fast.
+ * installed: the kinds the chart can render, not every CRD of the operator (a ClusterIssuer or a SecretStore
+ * is only named by reference), since each CRD costs the API server seconds at start.
  */
 export const CRD_SOURCES = [
   {
@@ -32,7 +32,7 @@ export const CRD_SOURCES = [
     module: 'github.com/cert-manager/cert-manager',
     version: 'v1.21.2',
     dir: 'deploy/crds',
-    crds: ['certificates.cert-manager.io', 'certificaterequests.cert-manager.io', 'issuers.cert-manager.io', 'clusterissuers.cert-manager.io'],
+    crds: ['certificates.cert-manager.io', 'issuers.cert-manager.io'],
   },
   {
     name: 'prometheus-operator',
@@ -53,6 +53,6 @@ export const CRD_SOURCES = [
     module: 'github.com/external-secrets/external-secrets',
     version: 'v0.16.2',
     dir: 'config/crds/bases',
-    crds: ['externalsecrets.external-secrets.io', 'secretstores.external-secrets.io', 'clustersecretstores.external-secrets.io'],
+    crds: ['externalsecrets.external-secrets.io'],
   },
 ] as const;

@@ -109,10 +109,9 @@ export function deleteNamespace(c: Pick<TestCluster, 'kubectl'>, name: string): 
  * On another cluster, the operators' CRDs it lacks are installed from the pinned modules; the CRDs it has
  * (a real cert-manager, Argo CD, …) are left as they are and used.
  */
-function installMissingCrds(c: Pick<TestCluster, 'kubectl' | 'kubectlOk'>): void {
+async function installMissingCrds(c: Pick<TestCluster, 'kubectl' | 'kubectlOk'>): Promise<void> {
   const missing = crdFiles().filter((f) => f.names.some((n) => c.kubectl(['get', 'customresourcedefinition', n]).status !== 0));
-  if (missing.length === 0) return;
-  installCrds((args) => c.kubectlOk(args), missing);
+  if (missing.length) await installCrds((args) => c.kubectlOk(args), missing);
 }
 
 /** Builds (or reuses) the binaries and starts the local cluster, or connects to SESSION_DATABASE_KUBECONFIG. */
@@ -120,7 +119,7 @@ export async function startOrConnect(owner: string): Promise<Omit<TestCluster, '
   const external = process.env[EXTERNAL_KUBECONFIG_ENV];
   if (external) {
     const c = connect(path.resolve(external), await ensureAllBuilt(['kubernetes']), false);
-    installMissingCrds(c);
+    await installMissingCrds(c);
     return c;
   }
   const cluster = await up({ owner });
