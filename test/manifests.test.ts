@@ -76,10 +76,11 @@ describe('production manifests', () => {
 });
 
 describe('dev manifests', () => {
-  test('run one standalone Redis on a small claim, without sentinels or budgets', () => {
+  test('run one standalone Redis on the claim of production (claim templates never change on a live StatefulSet), without sentinels or budgets', () => {
     const redis = findObject(dev, 'StatefulSet', 'session-database-redis');
     expect(redis.spec.replicas).toBe(1);
-    expect(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+    const productionRedis = findObject(production, 'StatefulSet', 'session-database-redis');
+    expect(redis.spec.volumeClaimTemplates).toEqual(productionRedis.spec.volumeClaimTemplates);
     expect(redis.spec.template.spec.volumes.find((v: any) => v.name === 'data')).toBeUndefined();
     expect(env(redisContainer(dev), 'REDIS_MODE')).toBe('standalone');
     expect(dev.filter((o) => o.metadata.name.includes('sentinel'))).toEqual([]);

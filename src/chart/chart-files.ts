@@ -3,6 +3,7 @@ import { rulesTemplate } from '../config/rules';
 import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
 import { chartDocuments, chartFileText, toYaml } from '../render/emit';
+import { IMMUTABLE_CHECK, immutableFieldsTemplate } from './immutable-fields';
 import { notesTemplate } from './notes';
 import { VALUES_INCLUDE, VALUES_SHAPE_FILE, valuesTemplates } from '../render/helm-only';
 import { valuesShape } from '../config/coalesce';
@@ -28,11 +29,14 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
   files.set('.helmignore', '.DS_Store\n*.tmp\n*.orig\n');
   files.set(VALUES_SHAPE_FILE, JSON.stringify(valuesShape(), null, 1) + '\n');
   files.set('templates/_validate.tpl', rulesTemplate(`${CHART_NAME}.validate`));
-  // Renders nothing; makes `helm template/install` run the cross-key checks.
-  files.set('templates/validate.yaml', `${VALUES_INCLUDE}\n{{- include "${CHART_NAME}.validate" . -}}\n`);
-  for (const { file, objects } of render(ctx)) {
+  // Renders nothing; makes `helm template/install` run the cross-key checks, and `helm upgrade` the
+  // immutable-field check against the live StatefulSets.
+  files.set('templates/validate.yaml', `${VALUES_INCLUDE}\n{{- include "${CHART_NAME}.validate" . -}}\n{{- include "${IMMUTABLE_CHECK}" . -}}\n`);
+  const rendered = render(ctx);
+  for (const { file, objects } of rendered) {
     files.set(`templates/${file}.yaml`, `${VALUES_INCLUDE}\n${chartDocuments(objects, ctx.tokens)}`);
   }
+  files.set('templates/_immutable.tpl', immutableFieldsTemplate(rendered.flatMap((r) => r.objects), ctx.tokens));
   files.set('templates/_helpers.tpl', `${helpersTemplate(ctx.namedTemplates)}\n${valuesTemplates()}`);
   for (const [name, uses] of ctx.chartFiles) {
     const texts = new Set(uses.map((text) => chartFileText(text, ctx.tokens)));

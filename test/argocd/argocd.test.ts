@@ -20,6 +20,7 @@ import { findObject, K8sObject, parseDocuments } from '../support/manifests';
 import { valueDocs } from '../../src/chart/values-docs';
 import { schemaErrors, UnknownFieldChecker } from '../support/kubernetes-schema';
 import { byName } from '../support/helm';
+import { renderApplicationSet } from '../support/applicationset';
 
 const release = releaseInfo();
 const result = synthesize();
@@ -252,37 +253,4 @@ function helmInCheckout(args: string[]): { status: number | null; stdout: string
   } finally {
     fs.rmSync(checkout, { recursive: true, force: true });
   }
-}
-
-/**
- * What the ApplicationSet controller makes of one element: the template and templatePatch rendered with
- * Go text/template + sprig (Helm's engine, which Argo CD's goTemplate also uses), the patch merged in,
- * and the Application placed in the ApplicationSet's namespace.
- */
-function renderApplicationSet(set: K8sObject, element: Record<string, unknown>): K8sObject {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-appset-'));
-  try {
-    fs.mkdirSync(path.join(dir, 'templates'));
-    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: appset\nversion: 0.0.0\n');
-    const wrap = (text: string) => `{{- with .Values }}\n${text}{{- end }}\n`;
-    fs.writeFileSync(path.join(dir, 'templates', 'a-template.yaml'), wrap(YAML.stringify(set.spec.template)));
-    fs.writeFileSync(path.join(dir, 'templates', 'b-patch.yaml'), wrap(set.spec.templatePatch));
-    fs.writeFileSync(path.join(dir, 'element.json'), JSON.stringify(element));
-    const r = spawnSync(helmPath(3), ['template', 'x', dir, '-f', path.join(dir, 'element.json')], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
-    const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
-    const [template, patch] = docs;
-    const app = merge(template, patch);
-    return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...app, metadata: { ...app.metadata, namespace: set.metadata.namespace } };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function merge(a: any, b: any): any {
-  if (b === undefined || b === null) return a;
-  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || Array.isArray(b)) return b;
-  const out: any = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
-  return out;
 }

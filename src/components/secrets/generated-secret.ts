@@ -9,7 +9,7 @@ import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
 import { passwordKey } from './keys';
 
-/** Helm only: <fullname>-auth with random passwords, generated at install and kept on upgrade. */
+/** Helm only: <fullname>-auth with random passwords, generated at install, kept on upgrade and on uninstall. */
 export class GeneratedSecret extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
@@ -18,7 +18,9 @@ export class GeneratedSecret extends Construct {
     manifest<ISecret>(this, 'secret', {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx) },
+      // Kept by `helm uninstall` like the claims holding the data: a reinstall into the namespace adopts it
+      // and keeps the passwords the clients have.
+      metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx), annotations: { 'helm.sh/resource-policy': 'keep' } },
       type: 'Opaque',
       data: <Record<string, Val<string>>>{
         ...Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), keptOrGenerated(ctx, lit(passwordKey(user)), 'password')])),
