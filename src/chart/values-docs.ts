@@ -43,7 +43,8 @@ function collectValueDocs(): ValueDoc[] {
   const walk = (node: any, prefix: string, depth: number) => {
     for (const [key, child] of Object.entries<any>(node.properties ?? {})) {
       const path = prefix ? `${prefix}.${key}` : key;
-      const isSection = child.type === 'object' && child.properties !== undefined;
+      // An open Kubernetes object (affinity, securityContext) has no declared keys: it is one value, not a block.
+      const isSection = child.type === 'object' && Object.keys(child.properties ?? {}).length > 0;
       const description = child.description ?? (isSection ? '' : undefined);
       if (description === undefined) throw new Error(`values key ${path} has no description in the schema`);
       docs.push({ path, description, type: typeOf(child), default: lookup(defaults, path), isSection, depth });
