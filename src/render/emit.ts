@@ -102,10 +102,10 @@ class ChartYamlWriter {
     // A key from the values (e.g. a configurable Secret key) renders as a quoted scalar.
     const k = TOKEN_TEST.test(key) ? `{{ ${this.printExpr(key)} | toJson }}` : PLAIN_KEY.test(key) ? key : JSON.stringify(key);
     if (Array.isArray(value)) {
-      return value.length === 0 ? [`${pad}${k}: []`] : [`${pad}${k}:`, ...this.list(value, indent + 2)];
+      return value.length === 0 ? [`${pad}${k}: []`] : [`${pad}${k}:${this.emptyGuard(value, '[]')}`, ...this.list(value, indent + 2)];
     }
     if (isPlainObject(value)) {
-      return Object.keys(value).length === 0 ? [`${pad}${k}: {}`] : [`${pad}${k}:`, ...this.map(value, indent + 2)];
+      return Object.keys(value).length === 0 ? [`${pad}${k}: {}`] : [`${pad}${k}:${this.emptyGuard(Object.values(value), '{}')}`, ...this.map(value, indent + 2)];
     }
     if (typeof value === 'string' && value.includes('\n')) {
       const header = this.blockHeader(value);
@@ -117,12 +117,49 @@ class ChartYamlWriter {
   private item(value: unknown, indent: number): string[] {
     const pad = ' '.repeat(indent);
     if (Array.isArray(value)) {
-      return value.length === 0 ? [`${pad}- []`] : [`${pad}-`, ...this.list(value, indent + 2)];
+      return value.length === 0 ? [`${pad}- []`] : [`${pad}-${this.emptyGuard(value, '[]')}`, ...this.list(value, indent + 2)];
     }
     if (isPlainObject(value)) {
       return Object.keys(value).length === 0 ? [`${pad}- {}`] : [`${pad}-`, ...this.map(value, indent + 2)];
     }
     return [`${pad}- ${this.scalar(value)}`];
+  }
+
+  /**
+   * A list or map whose every item may be absent (extra env vars, optional entries) would render as a key
+   * without items, which YAML reads as null; dist/ has [] or {}. This writes ` []`/` {}` after the key
+   * when none is present.
+   */
+  private emptyGuard(items: readonly unknown[], empty: '[]' | '{}'): string {
+    const conditions: string[] = [];
+    for (const item of items) {
+      const presence = this.presence(item);
+      if (presence === undefined) return '';
+      conditions.push(presence);
+    }
+    return conditions.length ? `{{ if not (or ${conditions.join(' ')}) }} ${empty}{{ end }}` : '';
+  }
+
+  /** The Go condition under which a list item is written, or undefined when it always is. */
+  private presence(item: unknown): string | undefined {
+    const token = this.wholeToken(item);
+    switch (token?.kind) {
+      case 'spread':
+        return `(${token.expr})`;
+      case 'optional': {
+        const inner = this.presence(token.value);
+        return inner === undefined ? `(${token.cond})` : `(and (${token.cond}) ${inner})`;
+      }
+      case 'choose': {
+        if (!this.isStructured(token.then) && !this.isStructured(token.otherwise)) return undefined;
+        const then = this.presence(token.then);
+        const otherwise = this.presence(token.otherwise);
+        if (then === undefined && otherwise === undefined) return undefined;
+        return `(ternary ${then ?? 'true'} ${otherwise ?? 'true'} (${token.cond}))`;
+      }
+      default:
+        return undefined;
+    }
   }
 
   private scalar(value: unknown): string {

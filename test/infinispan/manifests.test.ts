@@ -19,7 +19,9 @@ describe('Infinispan is optional', () => {
 
   test('the chart carries the Infinispan template behind infinispan.enabled', () => {
     const template = fs.readFileSync(path.join(PROJECT_ROOT, 'charts/session-database/templates/infinispan.yaml'), 'utf8');
-    expect(template.split('\n')[0]).toBe('{{- if .Values.infinispan.enabled }}');
+    // After the values fill every template starts with, everything is behind the switch.
+    expect(template.split('\n').slice(0, 2)).toEqual(['{{- include "session-database.values" . -}}', '{{- if .Values.infinispan.enabled }}']);
+    expect(template.trimEnd().split('\n').pop()).toBe('{{- end }}');
   });
 });
 

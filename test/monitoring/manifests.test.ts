@@ -83,7 +83,7 @@ describe('monitoring manifests', () => {
     expect(env(sentinel).REDIS_ADDR).toBe('redis://$(POD_IP):26379');
     expect(ACL_USERS).toContain('monitor');
     expect(PATHS.secrets).toBe('/etc/redis/secrets');
-    expect(redis.image).toBe('oliver006/redis_exporter:v1.67.0');
+    expect(redis.image).toBe('docker.io/oliver006/redis_exporter:v1.67.0');
     expect(redis.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(redis.resources.limits).toEqual({ cpu: '200m', memory: '64Mi' });
   });
