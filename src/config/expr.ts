@@ -74,6 +74,7 @@ export type Pred =
   | { readonly truthy: string }
   | { readonly filled: Node }
   | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
+  | { readonly hasAnyKey: string; readonly keys: readonly string[] }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
@@ -109,6 +110,8 @@ export const truthy = (path: ConfigPath): Pred => ({ truthy: path });
  * The pattern must mean the same in JavaScript and in Go's RE2: no lookaround, no backreferences.
  */
 export const matches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ matches: path, pattern, ignoreCase });
+/** The map at `path` has at least one of `keys`. */
+export const hasAnyKey = (path: ConfigPath, keys: readonly string[]): Pred => ({ hasAnyKey: path, keys });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
@@ -246,6 +249,10 @@ function holds(p: Pred, s: Scope): boolean {
   if ('truthy' in p) return goTruthy(lookup(s.values, p.truthy));
   if ('filled' in p) return goTruthy(evalNode(p.filled, s));
   if ('matches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'mi' : 'm').test(String(lookup(s.values, p.matches) ?? ''));
+  if ('hasAnyKey' in p) {
+    const map = lookup(s.values, p.hasAnyKey);
+    return typeof map === 'object' && map !== null && p.keys.some((k) => Object.prototype.hasOwnProperty.call(map, k));
+  }
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
   if ('not' in p) return !holds(p.not, s);
@@ -355,7 +362,7 @@ function goLiteral(value: unknown): string {
 
 /** A predicate as a Go bool (for `ternary`): `and`/`or` and plain values are not bools in Go. */
 function goBool(p: Pred, g: GoScope): string {
-  return 'cmp' in p || 'matches' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
+  return 'cmp' in p || 'matches' in p || 'hasAnyKey' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
 }
 
 /** Whether the operand is a map (labels): Go must print it with toJson. */
@@ -368,6 +375,11 @@ export function toGo(p: Pred, g: GoScope = TOP): string {
   if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
   if ('filled' in p) return goOperand(p.filled, g);
   if ('matches' in p) return `regexMatch ${JSON.stringify(`(?m${p.ignoreCase ? 'i' : ''})${p.pattern}`)} (toString ${rootRef(g, `Values.${p.matches}`)})`;
+  if ('hasAnyKey' in p) {
+    const map = `(default (dict) ${rootRef(g, `Values.${p.hasAnyKey}`)})`;
+    const tests = p.keys.map((k) => `(hasKey ${map} ${JSON.stringify(k)})`);
+    return tests.length === 1 ? tests[0].slice(1, -1) : `or ${tests.join(' ')}`;
+  }
   if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('not' in p) return `not (${toGo(p.not, g)})`;

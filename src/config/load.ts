@@ -108,8 +108,11 @@ function issueMessages(issue: z.core.$ZodIssue, input: unknown, file: string): s
     case 'invalid_type':
       return [`${at} is ${describe(value)} (${typeName(value)}) but must be ${expectedType(issue.expected)}; fix the type in the file`];
     case 'too_small':
+      if (issue.origin === 'string') return [`${at} is ${describe(value)} but must be at least ${String(issue.minimum)} characters long`];
+      if (issue.origin === 'array') return [`${at} is ${describe(value)} but must list at least ${String(issue.minimum)} item(s)`];
       return [`${at} is ${describe(value)} but must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}; raise it`];
     case 'too_big':
+      if (issue.origin === 'string') return [`${at} is ${describe(value)} but must be at most ${String(issue.maximum)} characters long; shorten it`];
       return [`${at} is ${describe(value)} but must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}; lower it`];
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));

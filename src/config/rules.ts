@@ -1,4 +1,4 @@
-import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { ConfigPath, Pred, add, all, any, at, div, eq, evaluate, ge, goPath, hasAnyKey, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -84,6 +84,25 @@ const infinispanRules: Rule[] = [
   },
 ];
 
+/**
+ * The chart's own labels select its pods and tell tools what an object is; a map of extra labels that
+ * set one would be silently overridden (objects) or break the selectors (pods), so it is refused.
+ */
+export const CHART_LABEL_KEYS = [
+  'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by',
+] as const;
+const EXTRA_LABEL_MAPS: readonly ConfigPath[] = [
+  'commonLabels', 'labels',
+  'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
+  'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',
+];
+const labelRules: readonly Rule[] = EXTRA_LABEL_MAPS.map((path) => ({
+  path,
+  require: not(hasAnyKey(path, CHART_LABEL_KEYS)),
+  message: `${path} sets one of the chart's own labels (${CHART_LABEL_KEYS.join(', ')}), which name and select its objects and cannot be changed; remove that key, or use another label key`,
+}));
+
 /** TLS needs someone to sign the certificates. */
 const tlsRules: readonly Rule[] = [
   {
@@ -104,6 +123,7 @@ export const rules: readonly Rule[] = [
   ...securityRules,
   ...infinispanRules,
   ...tlsRules,
+  ...labelRules,
   {
     path: 'redis.sentinel.replicas',
     when: sentinelMode,

@@ -137,6 +137,31 @@ export const cases: BadInputCase[] = [
     values: { redis: { minReplicasToWrite: 3 } },
     message: `${FILE}: redis.minReplicasToWrite is 3 but only 3 Redis nodes exist (one is the master), so the master would refuse every write; set it below redis.replicas`,
   },
+  {
+    name: "commonLabels that would change one of the chart's own labels are refused",
+    values: { commonLabels: { 'app.kubernetes.io/name': 'foo' } },
+    message: `${FILE}: commonLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key`,
+  },
+  {
+    name: "the deprecated labels map may not set the chart's own labels either (it used to be silently ignored)",
+    values: { labels: { 'app.kubernetes.io/instance': 'other' } },
+    message: /^values\/production\.yaml: labels sets one of the chart's own labels \(/,
+  },
+  {
+    name: 'pod labels that would break the selectors are refused',
+    values: { redis: { sentinel: { podLabels: { 'app.kubernetes.io/component': 'redis' } } } },
+    message: /^values\/production\.yaml: redis\.sentinel\.podLabels sets one of the chart's own labels \(/,
+  },
+  {
+    name: 'a fullnameOverride too long for the generated names is refused',
+    values: { fullnameOverride: 'a'.repeat(37) },
+    message: /^values\/production\.yaml: fullnameOverride is "a{37}" but must be at most 36 characters/,
+  },
+  {
+    name: 'an unknown access mode lists the modes',
+    values: { redis: { persistence: { accessModes: ['ReadWriteAll'] } } },
+    message: /^values\/production\.yaml: redis\.persistence\.accessModes\.0 is "ReadWriteAll" but must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany, ReadOnlyMany/,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);

@@ -14,11 +14,13 @@ volumeClaimTemplates:
   -
     metadata:
       name: "data"
+{{- if .Values.redis.persistence.annotations }}
+      annotations: {{ .Values.redis.persistence.annotations | toJson }}
+{{- end }}
     spec:
-      accessModes:
-        - "ReadWriteOnce"
+      accessModes: {{ .Values.redis.persistence.accessModes | toJson }}
 {{- if .Values.redis.persistence.storageClass }}
-      storageClassName: {{ .Values.redis.persistence.storageClass | toJson }}
+      storageClassName: {{ if eq .Values.redis.persistence.storageClass "-" }}""{{ else }}{{ .Values.redis.persistence.storageClass | toJson }}{{ end }}
 {{- end }}
       resources:
         requests:
@@ -41,11 +43,13 @@ volumeClaimTemplates:
   -
     metadata:
       name: "data"
+{{- if .Values.redis.sentinel.persistence.annotations }}
+      annotations: {{ .Values.redis.sentinel.persistence.annotations | toJson }}
+{{- end }}
     spec:
-      accessModes:
-        - "ReadWriteOnce"
+      accessModes: {{ .Values.redis.sentinel.persistence.accessModes | toJson }}
 {{- if .Values.redis.sentinel.persistence.storageClass }}
-      storageClassName: {{ .Values.redis.sentinel.persistence.storageClass | toJson }}
+      storageClassName: {{ if eq .Values.redis.sentinel.persistence.storageClass "-" }}""{{ else }}{{ .Values.redis.sentinel.persistence.storageClass | toJson }}{{ end }}
 {{- end }}
       resources:
         requests:
@@ -66,15 +70,17 @@ selector:
 volumeClaimTemplates:
   -
     metadata:
+{{- if .Values.monitoring.standalone.prometheus.storage.annotations }}
+      annotations: {{ .Values.monitoring.standalone.prometheus.storage.annotations | toJson }}
+{{- end }}
       name: "data"
     spec:
-      accessModes:
-        - "ReadWriteOnce"
+      accessModes: {{ .Values.monitoring.standalone.prometheus.storage.accessModes | toJson }}
       resources:
         requests:
           storage: {{ .Values.monitoring.standalone.prometheus.storage.size | toJson }}
 {{- if .Values.monitoring.standalone.prometheus.storage.storageClass }}
-      storageClassName: {{ .Values.monitoring.standalone.prometheus.storage.storageClass | toJson }}
+      storageClassName: {{ if eq .Values.monitoring.standalone.prometheus.storage.storageClass "-" }}""{{ else }}{{ .Values.monitoring.standalone.prometheus.storage.storageClass | toJson }}{{ end }}
 {{- end }}
 {{- end }}
 {{- end -}}
@@ -91,15 +97,17 @@ selector:
 volumeClaimTemplates:
   -
     metadata:
+{{- if .Values.monitoring.standalone.alertmanager.storage.annotations }}
+      annotations: {{ .Values.monitoring.standalone.alertmanager.storage.annotations | toJson }}
+{{- end }}
       name: "data"
     spec:
-      accessModes:
-        - "ReadWriteOnce"
+      accessModes: {{ .Values.monitoring.standalone.alertmanager.storage.accessModes | toJson }}
       resources:
         requests:
           storage: {{ .Values.monitoring.standalone.alertmanager.storage.size | toJson }}
 {{- if .Values.monitoring.standalone.alertmanager.storage.storageClass }}
-      storageClassName: {{ .Values.monitoring.standalone.alertmanager.storage.storageClass | toJson }}
+      storageClassName: {{ if eq .Values.monitoring.standalone.alertmanager.storage.storageClass "-" }}""{{ else }}{{ .Values.monitoring.standalone.alertmanager.storage.storageClass | toJson }}{{ end }}
 {{- end }}
 {{- end }}
 {{- end -}}
@@ -117,15 +125,17 @@ selector:
 volumeClaimTemplates:
   -
     metadata:
+{{- if .Values.infinispan.persistence.annotations }}
+      annotations: {{ .Values.infinispan.persistence.annotations | toJson }}
+{{- end }}
       name: "data"
     spec:
-      accessModes:
-        - "ReadWriteOnce"
+      accessModes: {{ .Values.infinispan.persistence.accessModes | toJson }}
       resources:
         requests:
           storage: {{ .Values.infinispan.persistence.size | toJson }}
 {{- if .Values.infinispan.persistence.storageClass }}
-      storageClassName: {{ .Values.infinispan.persistence.storageClass | toJson }}
+      storageClassName: {{ if eq .Values.infinispan.persistence.storageClass "-" }}""{{ else }}{{ .Values.infinispan.persistence.storageClass | toJson }}{{ end }}
 {{- end }}
 {{- end }}
 {{- end -}}

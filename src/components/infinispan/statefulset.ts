@@ -6,7 +6,7 @@ import { RenderContext, Valued } from '../../render/context';
 import { authSecretName } from '../redis/contract';
 import { spreading } from '../shared/scheduling';
 import { containerImage } from '../shared/images';
-import { claimSpec } from '../shared/storage';
+import { claimSpec, claimTemplateAnnotations } from '../shared/storage';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels } from '../shared/naming';
 import { podTemplate } from '../shared/workload';
@@ -57,7 +57,7 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
       selector: { matchLabels: selectorLabels(ctx, 'infinispan') },
       volumeClaimTemplates: [
         {
-          metadata: { name: 'data' },
+          metadata: { name: 'data', annotations: claimTemplateAnnotations(ctx, 'infinispan.persistence') },
           spec: claimSpec(ctx, 'infinispan.persistence'),
         },
       ],

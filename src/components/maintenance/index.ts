@@ -7,7 +7,7 @@ import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { workloadServiceAccount } from '../shared/workload';
 import { metadata } from '../shared/naming';
-import { claimSpec } from '../shared/storage';
+import { claimAnnotations, claimSpec } from '../shared/storage';
 import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contract';
 import { maintenanceCronJob } from './cron-job';
 
@@ -76,11 +76,8 @@ export class Maintenance extends Construct {
       manifest<IPersistentVolumeClaim>(backup, 'claim', {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
-        metadata: {
-          ...metadata(ctx, 'backup', 'maintenance'),
-          // Backups outlive the release: neither `helm uninstall` nor an Argo CD prune deletes them.
-          annotations: { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Delete=false' },
-        },
+        // Backups outlive the release: neither `helm uninstall` nor an Argo CD prune deletes them.
+        metadata: metadata(ctx, 'backup', 'maintenance', claimAnnotations('maintenance.backup', { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Delete=false' })),
         spec: claimSpec(ctx, 'maintenance.backup'),
       });
       maintenanceCronJob(backup, ctx, {

@@ -1,7 +1,7 @@
 import { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { RenderContext, Val } from '../../render/context';
 import { readAsset } from '../../render/assets';
-import { namespace, fullname, resourceName, labelsOf, serviceHost } from '../shared/naming';
+import { namespace, fullname, resourceName, objectLabelsOf, serviceHost } from '../shared/naming';
 import { names as redisNames } from '../redis/contract';
 import { EXPORTER_PORT } from './exporter';
 import { at, dict, merge, truthy } from '../../config/expr';
@@ -74,7 +74,7 @@ export function dashboards(ctx: RenderContext): Record<string, Val<string>> {
 }
 
 /** Standard labels plus the Grafana sidecar label (its key comes from the values and wins). */
-export const DASHBOARD_LABELS = merge(dict([[at('monitoring.dashboards.label'), at('monitoring.dashboards.labelValue')]]), labelsOf('monitoring'));
+export const DASHBOARD_LABELS = merge(dict([[at('monitoring.dashboards.label'), at('monitoring.dashboards.labelValue')]]), objectLabelsOf('monitoring'));
 
 export function dashboardLabels(ctx: RenderContext): Val<Record<string, string>> {
   return ctx.value(DASHBOARD_LABELS);

@@ -8,15 +8,16 @@ import { IContainer } from 'kubernetes-models/v1/Container';
 import { truthy } from '../../config/expr';
 import { Fields, RenderContext, Val, Valued } from '../../render/context';
 import { IVolume } from 'kubernetes-models/v1/Volume';
-import { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
 import { containerImage } from '../shared/images';
-import { claimSpec } from '../shared/storage';
+import { claimAnnotations, claimSpec, claimTemplateAnnotations } from '../shared/storage';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels } from '../shared/naming';
 import { podTemplate, workloadServiceAccount } from '../shared/workload';
 import {
   ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT, alertRules, dashboards, ingressOn, monitoringFile, monitoringNames,
 } from './contract';
+
+type ClaimPath = 'monitoring.standalone.prometheus.storage' | 'monitoring.standalone.alertmanager.storage';
 
 /** UIDs the upstream images run as (nobody for Prometheus/Alertmanager, grafana for Grafana). */
 const NOBODY = 65534;
@@ -46,7 +47,7 @@ function httpProbe(path: string, periodSeconds: number, failureThreshold: number
 /** A single-pod StatefulSet with its own volume claim (Prometheus, Alertmanager). */
 function statefulServer(
   scope: Construct, ctx: RenderContext, component: 'prometheus' | 'alertmanager', uid: number, container: Fields<IContainer>,
-  volumes: Valued<IVolume>[], claim: Valued<IPersistentVolumeClaimSpec>,
+  volumes: Valued<IVolume>[], claim: ClaimPath,
 ) {
   manifest<IStatefulSet>(scope, `${component}-statefulset`, {
     apiVersion: 'apps/v1',
@@ -56,7 +57,7 @@ function statefulServer(
       serviceName: monitoringNames(ctx)[component as 'prometheus' | 'alertmanager'],
       replicas: 1,
       selector: { matchLabels: selectorLabels(ctx, component) },
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+      volumeClaimTemplates: [{ metadata: { name: 'data', annotations: claimTemplateAnnotations(ctx, claim) }, spec: claimSpec(ctx, claim) }],
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: podTemplate(ctx, `monitoring.standalone.${component}`, {
         component,
@@ -106,7 +107,7 @@ export class StandaloneMonitoring extends Construct {
     }, [
       { name: 'config', configMap: { name: `${m.prometheus}-config` } },
       { name: 'rules', configMap: { name: `${m.prometheus}-rules` } },
-    ], claimSpec(ctx, 'monitoring.standalone.prometheus.storage'));
+    ], 'monitoring.standalone.prometheus.storage');
 
     // Alertmanager
     workloadServiceAccount(this, ctx, 'monitoring.standalone.alertmanager', 'alertmanager');
@@ -135,7 +136,7 @@ export class StandaloneMonitoring extends Construct {
         { name: 'config', secret: { secretName: v.alertmanager.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } },
         { name: 'config', configMap: { name: `${m.alertmanager}-config` } },
       ),
-    ], claimSpec(ctx, 'monitoring.standalone.alertmanager.storage'));
+    ], 'monitoring.standalone.alertmanager.storage');
 
     // Grafana
     workloadServiceAccount(this, ctx, 'monitoring.standalone.grafana', 'grafana');
@@ -148,7 +149,7 @@ export class StandaloneMonitoring extends Construct {
     manifest<IPersistentVolumeClaim>(this, 'grafana-pvc', {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: metadata(ctx, 'grafana', 'grafana'),
+      metadata: metadata(ctx, 'grafana', 'grafana', claimAnnotations('monitoring.standalone.grafana.storage')),
       spec: claimSpec(ctx, 'monitoring.standalone.grafana.storage'),
     });
     manifest<IDeployment>(this, 'grafana-deployment', {

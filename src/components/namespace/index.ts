@@ -3,7 +3,7 @@ import { INamespace } from 'kubernetes-models/v1/Namespace';
 import { all, dict, merge, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
-import { labelsOf, namespace } from '../shared/naming';
+import { namespace, objectAnnotationsOf, objectLabelsOf } from '../shared/naming';
 
 /** Pod Security Admission labels: enforce, audit and warn at "restricted", latest version. */
 export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -25,11 +25,11 @@ export class Namespace extends Construct {
     const guard = ctx.guard(this, 'create', all(truthy('namespace.create'), truthy('namespace.name')));
     if (!guard) return;
     // The standard labels plus the Pod Security ones, which configured labels cannot override.
-    const objectLabels = ctx.value(merge(dict(Object.entries(POD_SECURITY_LABELS)), labelsOf('namespace')));
+    const objectLabels = ctx.value(merge(dict(Object.entries(POD_SECURITY_LABELS)), objectLabelsOf('namespace')));
     manifest<INamespace>(guard, 'namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: namespace(ctx), labels: objectLabels },
+      metadata: { name: namespace(ctx), labels: objectLabels, annotations: objectAnnotationsOf(ctx) },
     });
   }
 }

@@ -2,14 +2,14 @@ import { IVolume } from 'kubernetes-models/v1/Volume';
 import { child, not, truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
 import { RenderContext, Val, Valued } from '../../render/context';
-import { claimSpec } from '../shared/storage';
+import { claimSpec, claimTemplateAnnotations } from '../shared/storage';
 import { PATHS } from './contract';
 
 /** The `data` volume: a claim per pod when persistence is on, an emptyDir otherwise. */
 export function dataStorage(ctx: RenderContext, path: 'redis.persistence' | 'redis.sentinel.persistence') {
   const enabled = truthy(child(path, 'enabled'));
   return {
-    volumeClaimTemplates: ctx.optional(enabled, [{ metadata: { name: 'data' }, spec: claimSpec(ctx, path) }]),
+    volumeClaimTemplates: ctx.optional(enabled, [{ metadata: { name: 'data', annotations: claimTemplateAnnotations(ctx, path) }, spec: claimSpec(ctx, path) }]),
     emptyDirVolume: ctx.optional<IVolume>(not(enabled), { name: 'data', emptyDir: {} }),
   };
 }

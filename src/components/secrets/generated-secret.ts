@@ -20,7 +20,7 @@ export class GeneratedSecret extends Construct {
       kind: 'Secret',
       // Kept by `helm uninstall` like the claims holding the data: a reinstall into the namespace adopts it
       // and keeps the passwords the clients have.
-      metadata: { ...metadata(ctx, 'auth', 'auth'), name: authSecretName(ctx), annotations: { 'helm.sh/resource-policy': 'keep' } },
+      metadata: { ...metadata(ctx, 'auth', 'auth', lit({ 'helm.sh/resource-policy': 'keep' })), name: authSecretName(ctx) },
       type: 'Opaque',
       data: <Record<string, Val<string>>>{
         ...Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), keptOrGenerated(ctx, lit(passwordKey(user)), 'password')])),

@@ -1,4 +1,4 @@
-import { CHART_NAME, Operand, arg, at, concat, defineTemplate, dict, include, merge, namedTemplates, orElse, release, trimSuffix, trunc } from '../../config/expr';
+import { CHART_NAME, Operand, arg, at, concat, defineTemplate, dict, filled, include, lit, merge, namedTemplates, orElse, release, trimSuffix, trunc } from '../../config/expr';
 import { RenderContext, Val } from '../../render/context';
 
 export { CHART_NAME };
@@ -68,21 +68,42 @@ export function selectorLabels(ctx: RenderContext, component: string): Record<st
   return { ...releasePodLabels(ctx), 'app.kubernetes.io/component': component };
 }
 
-/** Standard app.kubernetes.io labels plus the configured extra labels (which cannot override them). */
+/**
+ * Labels of every object the release renders: the component's labels plus commonLabels (where they and
+ * the deprecated `labels` set one key, commonLabels wins; neither may set the chart's own keys). Pod
+ * templates carry labelsOf and podLabels instead, so that changing commonLabels restarts no pod.
+ */
+export const objectLabelsOf = (component: Operand<string> | string): Operand<Record<string, string>> =>
+  merge(at('commonLabels') as Operand<Record<string, string>>, labelsOf(component));
+
+/** Annotations of every object: `own` (the object's) over commonAnnotations. Never on pod or claim templates. */
+export const objectAnnotations = (own: Operand<Record<string, string>> = lit({})): Operand<Record<string, string>> =>
+  merge(own, at('commonAnnotations') as Operand<Record<string, string>>);
+
+/** The object labels of a component (see objectLabelsOf). */
 export function labels(ctx: RenderContext, component: string): Val<Record<string, string>> {
-  return ctx.value(labelsOf(component));
+  return ctx.value(objectLabelsOf(component));
 }
 
 export interface ObjectMeta {
   readonly name: string | Val<string>;
   readonly namespace: Val<string>;
   readonly labels: Val<Record<string, string>>;
-  readonly annotations?: Record<string, string> | Val<Record<string, string>>;
+  readonly annotations?: Val<Record<string, string>>;
 }
 
-/** metadata of a namespaced object named `<fullname>-<suffix>`. */
-export function metadata(ctx: RenderContext, suffix: string, component: string): ObjectMeta {
-  return { name: resourceName(ctx, suffix), namespace: namespace(ctx), labels: labels(ctx, component) };
+/**
+ * metadata of a namespaced object named `<fullname>-<suffix>`: the object labels, and its own
+ * annotations (`annotations`, e.g. Helm's resource policy) with commonAnnotations, when there are any.
+ */
+export function metadata(ctx: RenderContext, suffix: string, component: string, annotations?: Operand<Record<string, string>>): ObjectMeta {
+  return { name: resourceName(ctx, suffix), namespace: namespace(ctx), labels: labels(ctx, component), annotations: objectAnnotationsOf(ctx, annotations) };
+}
+
+/** The annotations of objectAnnotations, left out when empty. */
+export function objectAnnotationsOf(ctx: RenderContext, own?: Operand<Record<string, string>>): Val<Record<string, string>> | undefined {
+  const annotations = objectAnnotations(own);
+  return ctx.optional(filled(annotations), ctx.value(annotations));
 }
 
 /** The chart's _helpers.tpl: the `define` of every named template the chart's expressions use. */

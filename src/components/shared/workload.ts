@@ -8,7 +8,7 @@ import { ConfigPath, Operand, Pred, any, at, choose, concat, filled, merge, orEl
 import { Fields, RenderContext, Section, Valued } from '../../render/context';
 import { manifest } from './api-object';
 import { ImagePath, pullSecretNames } from './images';
-import { FULLNAME, labelsOf, metadata } from './naming';
+import { FULLNAME, labelsOf, metadata, objectAnnotationsOf } from './naming';
 import { containerSecurityContext, podSecurityContext } from './pod-security';
 import { Spreading } from './scheduling';
 
@@ -58,7 +58,7 @@ export function workloadServiceAccount(scope: Construct, ctx: RenderContext, pat
   manifest<IServiceAccount>(guarded, `${component}-sa`, {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { ...meta, name: ctx.value(serviceAccountName(path, component)), annotations: ctx.optional(truthy(key(path, 'serviceAccount.annotations')), values.serviceAccount.annotations) },
+    metadata: { ...meta, name: ctx.value(serviceAccountName(path, component)), annotations: objectAnnotationsOf(ctx, at(key(path, 'serviceAccount.annotations')) as Operand<Record<string, string>>) },
     automountServiceAccountToken: values.serviceAccount.automount,
   });
 }
