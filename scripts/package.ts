@@ -1,7 +1,8 @@
 /**
  * `npm run package`: check and package the chart that `npm run synth` wrote.
  *  1. `helm lint --strict` with the chart defaults and with every values/<env>.yaml, on Helm 3 and Helm 4;
- *  2. `helm package` into .packages/ with the version of package.json;
+ *  2. `helm package` into .packages/ with the version of package.json, refused when that version was
+ *     published with other content (src/chart/released-charts.json); `-- --release` records it;
  *  3. kubeconform -strict (Kubernetes schemas plus the CRDs catalog for Argo CD, Prometheus Operator…) over
  *     dist/<env>/ and argocd/ when kubeconform is on PATH; skipped with a note otherwise.
  * Prints one line per step; on failure the tool's own message and exit code 1, never a stack trace.
@@ -10,6 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HELM_MAJORS, HelmMajor, helmPath } from './helm';
+import { RELEASES_FILE, chartDigest, chartDirFiles, releasedCharts, versionProblem } from '../src/chart/releases';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const CHART = 'charts/session-database';
@@ -84,6 +86,14 @@ function main(): number {
     for (const major of HELM_MAJORS) for (const line of lint(major)) console.log(line);
     const tgz = packageChart(path.join(ROOT, PACKAGES_DIR));
     console.log(`helm package: ${path.relative(ROOT, tgz)}`);
+    const digest = chartDigest(chartDirFiles(path.join(ROOT, CHART)));
+    const released = releasedCharts();
+    const problem = versionProblem(version, digest, released);
+    if (problem) throw new StepError(problem);
+    if (process.argv.includes('--release') && !released.some((r) => r.version === version)) {
+      fs.writeFileSync(RELEASES_FILE, JSON.stringify([...released, { version, digest }], null, 2) + '\n');
+      console.log(`release: recorded ${version} (${digest}) in ${path.relative(ROOT, RELEASES_FILE)}; commit it with the published package`);
+    }
     if (hasKubeconform()) {
       console.log(`kubeconform: ${kubeconform()}`);
     } else {

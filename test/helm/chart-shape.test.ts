@@ -60,6 +60,28 @@ describe('the chart', () => {
     expect(notes).toContain('sd-sentinel.session-store.svc.cluster.local:26379');
     expect(notes).toContain('master name: mymaster');
     expect(notes).toContain('session-database-auth');
+    // values/production.yaml turns TLS on: the URL scheme says so, and where the CA is.
+    expect(notes).toContain('rediss://sd-sentinel.session-store.svc.cluster.local:26379');
+    expect(notes).toContain('ca.crt of the Secret sd-client-tls');
+    expect(notes).toContain('admit only client pods that carry the labels {"session-database/client":"true"} and run in namespaces labelled {"session-database/clients":"true"}');
+  });
+
+  test('NOTES.txt names redis:// without TLS and the client selectors the NetworkPolicies use (Helm 4)', () => {
+    const values = path.join(os.tmpdir(), `sd-notes-${process.pid}.yaml`);
+    fs.writeFileSync(values, 'auth: {existingSecret: s}\nredis: {mode: standalone, replicas: 1}\nnetworkPolicy: {clients: {podSelector: {app: shop}, namespaceSelector: {team: shop}}}\n');
+    try {
+      const r = helm(4, ['install', 'sd', CHART, '-f', values, '-n', 'shop', '--dry-run=client']);
+      expect(r.status).toBe(0);
+      const notes = r.stdout.slice(r.stdout.indexOf('NOTES:'));
+      expect(notes).toContain('redis://sd-redis.shop.svc.cluster.local:6379');
+      expect(notes).not.toContain('rediss://');
+      expect(notes).toContain('admit only client pods that carry the labels {"app":"shop"} and run in namespaces labelled {"team":"shop"}');
+      fs.writeFileSync(values, 'auth: {existingSecret: s}\n');
+      const defaults = helm(4, ['install', 'sd', CHART, '-f', values, '-n', 'shop', '--dry-run=client']);
+      expect(defaults.stdout).toContain('kubectl label pod <pod> -n shop session-database/client=true');
+    } finally {
+      fs.rmSync(values, { force: true });
+    }
   });
 });
 

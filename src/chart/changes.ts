@@ -1,0 +1,30 @@
+/**
+ * What changed in each chart version, for users upgrading (Artifact Hub shows it from Chart.yaml's
+ * `artifacthub.io/changes`). Every version in package.json needs an entry (test/helm/chart-version.test.ts).
+ */
+export interface Change {
+  readonly kind: 'added' | 'changed' | 'deprecated' | 'removed' | 'fixed' | 'security';
+  readonly description: string;
+}
+
+export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
+  '0.3.0': [
+    { kind: 'added', description: 'Images: global.imageRegistry, global.imagePullSecrets; per image registry, repository, tag, digest, pullPolicy, pullSecrets' },
+    { kind: 'added', description: 'Per workload: nodeSelector, tolerations, affinity, topologySpreadConstraints, priorityClassName, schedulerName, terminationGracePeriodSeconds, podAnnotations, podLabels, extra env/volumes/mounts, sidecars, initContainers, serviceAccount, security contexts' },
+    { kind: 'added', description: 'commonLabels and commonAnnotations on every object (not on pod or claim templates); global.openshift' },
+    { kind: 'added', description: 'Persistence: accessModes, annotations, storageClass "-", persistentVolumeClaimRetentionPolicy' },
+    { kind: 'changed', description: 'values/dev.yaml claims 20Gi like production, so a dev release can be upgraded to production settings' },
+    { kind: 'changed', description: 'helm upgrade refuses, before applying anything, to change immutable StatefulSet fields' },
+    { kind: 'changed', description: 'The chart\'s own app.kubernetes.io label keys are refused in labels, commonLabels and podLabels (they were silently ignored)' },
+    { kind: 'deprecated', description: 'labels: use commonLabels' },
+    { kind: 'fixed', description: 'The generated auth Secret is kept by helm uninstall, so a reinstall keeps the passwords' },
+  ],
+  '0.2.0': [{ kind: 'added', description: 'Infinispan, TLS with cert-manager, monitoring, maintenance CronJobs, NetworkPolicies' }],
+  '0.1.0': [{ kind: 'added', description: 'Redis with Sentinel HA, sessions and cache databases, restricted Pod Security' }],
+};
+
+export function changesOf(version: string): readonly Change[] {
+  const changes = CHANGES[version];
+  if (!changes) throw new Error(`src/chart/changes.ts has no entry for chart version ${version}; say what changed for users`);
+  return changes;
+}
