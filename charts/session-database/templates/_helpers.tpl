@@ -4,7 +4,7 @@
 {{- end -}}
 
 {{- define "session-database.fullname" -}}
-{{- trimSuffix "-" (trunc 63 (default .Release.Name .Values.fullnameOverride)) -}}
+{{- trimSuffix "-" (trunc 36 (default .Release.Name .Values.fullnameOverride)) -}}
 {{- end -}}
 
 {{- define "session-database.image" -}}

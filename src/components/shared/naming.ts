@@ -1,4 +1,5 @@
 import { CHART_NAME, Operand, arg, at, concat, defineTemplate, dict, filled, include, lit, merge, namedTemplates, orElse, release, trimSuffix, trunc } from '../../config/expr';
+import { FULLNAME_MAX } from '../../config/schema';
 import { RenderContext, Val } from '../../render/context';
 
 export { CHART_NAME };
@@ -8,8 +9,8 @@ export { CHART_NAME };
  * chart (the named ones become the `define`s of _helpers.tpl), so the two can never disagree.
  */
 
-/** Base name of every object: fullnameOverride, else the release name. */
-export const FULLNAME = include('fullname', trimSuffix('-', trunc(63, orElse(at('fullnameOverride'), release('name')))));
+/** Base name of every object: fullnameOverride, else the release name, cut to the length every derived name fits in. */
+export const FULLNAME = include('fullname', trimSuffix('-', trunc(FULLNAME_MAX, orElse(at('fullnameOverride'), release('name')))));
 
 /** Namespace of every object: namespace.name, else the release namespace. */
 export const NAMESPACE: Operand<string> = orElse(at('namespace.name'), release('namespace'));
