@@ -4,6 +4,7 @@ import { render } from '../app';
 import { defaultConfig } from '../config/schema';
 import { PROJECT_ROOT } from '../render/assets';
 import { changesOf } from './changes';
+import { bytesTemplate } from '../config/expr';
 import { rulesTemplate } from '../config/rules';
 import { CHART_NAME, helpersTemplate } from '../components/shared/naming';
 import { RenderContext, ReleaseInfo } from '../render/context';
@@ -34,7 +35,7 @@ export function chartFiles(release: ReleaseInfo): Map<string, string> {
     files.set(`templates/${file}.yaml`, `${VALUES_INCLUDE}\n${chartDocuments(objects, ctx.tokens)}`);
   }
   files.set('templates/_immutable.tpl', immutableFieldsTemplate(rendered.flatMap((r) => r.objects), ctx.tokens));
-  files.set('templates/_helpers.tpl', `${helpersTemplate(ctx.namedTemplates)}\n${valuesTemplates()}`);
+  files.set('templates/_helpers.tpl', `${helpersTemplate(ctx.namedTemplates)}\n${valuesTemplates()}\n${bytesTemplate()}`);
   for (const [name, uses] of ctx.chartFiles) {
     const texts = new Set(uses.map((text) => chartFileText(text, ctx.tokens)));
     if (texts.size > 1) throw new Error(`files/${name} is used with two different contents`);

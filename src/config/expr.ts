@@ -61,9 +61,41 @@ type Node =
   | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
   | { readonly fn: 'field'; readonly of: Node; readonly key: string }
   | { readonly fn: 'lists'; readonly lists: readonly Node[] }
+  | { readonly fn: 'bytes'; readonly units: ByteUnits; readonly value: Node }
   | { readonly fn: 'include'; readonly name: string; readonly body: Node; readonly args: readonly Node[] };
 
 type IncludeNode = Extract<Node, { fn: 'include' }>;
+
+/** How a memory size is written: Redis (200mb, 1gb; k = 1000, kb = 1024) or a Kubernetes quantity (256Mi, 1G). */
+export type ByteUnits = 'redis' | 'kubernetes';
+export const BYTE_FACTORS: Readonly<Record<ByteUnits, Readonly<Record<string, number>>>> = {
+  redis: { '': 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 },
+  kubernetes: { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6 },
+};
+/** The named template that computes `bytes` in the chart (defined in src/render/helm-only.ts). */
+export const BYTES_TEMPLATE = 'session-database.bytes';
+
+/** The `define` of BYTES_TEMPLATE: `(list <units> <text>)` to the bytes, printed as a float. */
+export function bytesTemplate(): string {
+  const factors = (units: ByteUnits) => Object.entries(BYTE_FACTORS[units]).map(([k, f]) => `${JSON.stringify(k)} ${f}`).join(' ');
+  return `{{- define "${BYTES_TEMPLATE}" -}}
+{{- $units := index . 0 -}}
+{{- $text := index . 1 -}}
+{{- $number := regexFind "^[0-9]+([.][0-9]+)?" $text -}}
+{{- $suffix := trimPrefix $number $text -}}
+{{- $factors := ternary (dict ${factors('redis')}) (dict ${factors('kubernetes')}) (eq $units "redis") -}}
+{{- mulf (float64 $number) (get $factors (ternary (lower $suffix) $suffix (eq $units "redis"))) -}}
+{{- end -}}
+`;
+}
+
+/** The number of bytes a memory size means (see ByteUnits). */
+export function byteCount(units: ByteUnits, text: unknown): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)$/.exec(String(text));
+  const factor = m ? BYTE_FACTORS[units][units === 'redis' ? m[2].toLowerCase() : m[2]] : undefined;
+  if (!m || factor === undefined) throw new Error(`${JSON.stringify(text)} is not a ${units} memory size`);
+  return Number(m[1]) * factor;
+}
 
 declare const operandType: unique symbol;
 /** An expression whose value has type T. */
@@ -122,6 +154,8 @@ export const orElse = <T>(value: Operand<T>, fallback: Operand<T> | T): Operand<
 export const concat = (...parts: Str[]): Operand<string> => ({ fn: 'concat', parts: parts.map((p) => operand(p)) });
 export const trunc = (length: number, value: Operand<string>): Operand<string> => ({ fn: 'trunc', length, value });
 export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
+/** The bytes of a memory size (a number to compare). */
+export const bytes = (units: ByteUnits, value: Operand<string | number>): Operand<number> => ({ fn: 'bytes', units, value });
 /** A map from key and value expressions. */
 export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, any>> => ({
   fn: 'dict',
@@ -222,6 +256,7 @@ function evalNode(x: Node, s: Scope): unknown {
     }
     case 'lists': return [...new Set(x.lists.flatMap((l) => (evalNode(l, s) as unknown[] | undefined) ?? []))];
     case 'include': return evalNode(x.body, { ...s, args: x.args.map((a) => evalNode(a, s)) });
+    case 'bytes': return byteCount(x.units, evalNode(x.value, s));
   }
 }
 
@@ -317,6 +352,7 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
     case 'field': return `index ${sub(x.of)} ${JSON.stringify(x.key)}`;
     case 'lists': return `concat ${x.lists.map((l) => `(default list ${nested(goOperand(l, g))})`).join(' ')} | uniq`;
+    case 'bytes': return `float64 (include ${JSON.stringify(BYTES_TEMPLATE)} (list ${JSON.stringify(x.units)} (toString ${sub(x.value)})))`;
     case 'include': {
       const call = includeCall(x, g);
       return isMapValued(x.body) ? `${call} | fromJson` : call;

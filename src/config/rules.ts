@@ -1,4 +1,4 @@
-import { ConfigPath, Pred, add, all, any, at, div, eq, evaluate, ge, goPath, hasAnyKey, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { ConfigPath, Operand, Pred, add, all, bytes, filled, any, at, div, eq, evaluate, ge, goPath, hasAnyKey, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -103,6 +103,18 @@ const labelRules: readonly Rule[] = EXTRA_LABEL_MAPS.map((path) => ({
   message: `${path} sets one of the chart's own labels (${CHART_LABEL_KEYS.join(', ')}), which name and select its objects and cannot be changed; remove that key, or use another label key`,
 }));
 
+/**
+ * Redis must stay below its container's memory limit: above it the kernel kills Redis (OOM) before
+ * maxmemory ever evicts or refuses a write. Checked only when a memory limit is set.
+ */
+const memoryLimit = at('redis.resources.limits.memory' as ConfigPath);
+const memoryRules: readonly Rule[] = (['master', 'replica'] as const).map((role) => ({
+  path: `redis.${role}.maxmemory`,
+  when: role === 'replica' ? all(sentinelMode, filled(memoryLimit)) : filled(memoryLimit),
+  require: le(bytes('redis', at(`redis.${role}.maxmemory`)), bytes('kubernetes', memoryLimit as Operand<string>)),
+  message: `redis.${role}.maxmemory is {redis.${role}.maxmemory}, more than the Redis container's memory limit redis.resources.limits.memory ({redis.resources.limits.memory}), so the kernel would kill Redis (OOM) before maxmemory applies; lower maxmemory (about 75% of the limit leaves room for replication buffers and forks) or raise the limit`,
+}));
+
 /** TLS needs someone to sign the certificates. */
 const tlsRules: readonly Rule[] = [
   {
@@ -124,6 +136,7 @@ export const rules: readonly Rule[] = [
   ...infinispanRules,
   ...tlsRules,
   ...labelRules,
+  ...memoryRules,
   {
     path: 'redis.sentinel.replicas',
     when: sentinelMode,

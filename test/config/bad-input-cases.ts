@@ -162,6 +162,16 @@ export const cases: BadInputCase[] = [
     values: { redis: { persistence: { accessModes: ['ReadWriteAll'] } } },
     message: /^values\/production\.yaml: redis\.persistence\.accessModes\.0 is "ReadWriteAll" but must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany, ReadOnlyMany/,
   },
+  {
+    name: 'a maxmemory above the memory limit (an OOM kill) is refused, naming both',
+    values: { redis: { master: { maxmemory: '1gb' } } },
+    message: `${FILE}: redis.master.maxmemory is 1gb, more than the Redis container's memory limit redis.resources.limits.memory (512Mi), so the kernel would kill Redis (OOM) before maxmemory applies; lower maxmemory (about 75% of the limit leaves room for replication buffers and forks) or raise the limit`,
+  },
+  {
+    name: 'a replica maxmemory above a decimal memory limit is refused (k = 1000 bytes in Redis, G = 10^9 in Kubernetes)',
+    values: { redis: { resources: { limits: { memory: '2G' } }, master: { maxmemory: '1gb' }, replica: { maxmemory: '2000001k' } } },
+    message: /^values\/production\.yaml: redis\.replica\.maxmemory is 2000001k, more than the Redis container's memory limit redis\.resources\.limits\.memory \(2G\)/,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);

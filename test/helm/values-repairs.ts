@@ -4,7 +4,9 @@
  * modulo, or given the missing companion value) rather than thrown away, so fast-check never runs out
  * of sets and the repaired keys keep varying. A rule without a repair fails the generator by name.
  */
-import { brokenRules } from '../../src/config/rules';
+import { chartValues } from '../../src/config/coalesce';
+import { byteCount } from '../../src/config/expr';
+import { CHART_LABEL_KEYS, brokenRules } from '../../src/config/rules';
 import { Config, configSchema } from '../../src/config/schema';
 
 type Assign = (path: string, value: unknown) => void;
@@ -20,6 +22,19 @@ const databases: Repair = (c, set) => {
   if (cache === sessions) cache = (cache + 1) % count;
   set('redis.databases.sessions', sessions);
   set('redis.databases.cache', cache);
+};
+
+/** Extra label maps lose the chart's own keys. */
+const withoutChartLabels = (path: string): Repair => (c, set) => {
+  const map = path.split('.').reduce<any>((o, k) => o?.[k], c) as Record<string, string>;
+  set(path, Object.fromEntries(Object.entries(map).filter(([k]) => !(CHART_LABEL_KEYS as readonly string[]).includes(k))));
+};
+
+/** maxmemory becomes a wrapped share of the memory limit (below it, in whole megabytes, at least 1mb). */
+const maxmemoryWithinLimit = (role: 'master' | 'replica'): Repair => (c, set) => {
+  const limitMb = Math.floor(byteCount('kubernetes', c.redis.resources.limits.memory) / 1024 ** 2);
+  const wanted = Math.floor(byteCount('redis', c.redis[role].maxmemory) / 1024 ** 2);
+  set(`redis.${role}.maxmemory`, `${limitMb < 1 ? 0 : wrap(wanted, 1, limitMb)}mb`);
 };
 
 /** Keyed by the `path` of the rules in src/config/rules.ts. */
@@ -56,6 +71,13 @@ export const REPAIRS: Record<string, Repair> = {
   'redis.replicas': (c, set) => set('redis.replicas', c.redis.mode === 'standalone' ? 1 : Math.max(2, c.redis.replicas)),
   'redis.minReplicasToWrite': (c, set) => set('redis.minReplicasToWrite', c.redis.minReplicasToWrite % c.redis.replicas),
   'redis.databases.cache': databases,
+  'redis.master.maxmemory': maxmemoryWithinLimit('master'),
+  'redis.replica.maxmemory': maxmemoryWithinLimit('replica'),
+  ...Object.fromEntries(
+    ['commonLabels', 'labels', 'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
+      'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',
+    ].map((path) => [path, withoutChartLabels(path)]),
+  ),
   // Lines that set a managed directive become comments.
   'redis.extraConfig': (c, set) => set('redis.extraConfig', c.redis.extraConfig.replace(/^/gm, '# ')),
   'redis.databases.sessions': databases,
@@ -90,7 +112,8 @@ function setAt(values: any, path: string, value: unknown): void {
 /** Apply repairs (to the input values, in place) until no cross-key rule is broken. */
 export function repairValues<T extends object>(values: T): T {
   for (let round = 0; round < 20; round++) {
-    const parsed = configSchema.safeParse(values);
+    // As the loader and Helm see them: the chart's defaults coalesced in (a limits map keeps its default memory).
+    const parsed = configSchema.safeParse(chartValues(values));
     if (!parsed.success) throw new Error(`generated values fail the schema: ${parsed.error.message}\n${JSON.stringify(values)}`);
     const [broken] = brokenRules(parsed.data);
     if (!broken) return values;

@@ -75,7 +75,7 @@ describe.each(HELM_MAJORS)('generated names fit Kubernetes limits (Helm %i)', (m
     const objects = render(major, release, { ...EVERYTHING, monitoring: MONITORING[1] });
     expect(nameProblems(objects)).toEqual([]);
     // The instance label keeps the full release name (Helm's own limit keeps it under 63).
-    expect(objects[0].metadata.labels['app.kubernetes.io/instance']).toBe(release);
+    expect(objects[0].metadata.labels?.['app.kubernetes.io/instance']).toBe(release);
     expect(objects.find((o) => o.kind === 'StatefulSet')!.metadata.name.startsWith('r'.repeat(FULLNAME_MAX) + '-')).toBe(true);
   });
 });

@@ -42,3 +42,12 @@
 {{- define "session-database.values" -}}
 {{- include "session-database.fill" (list .Values (.Files.Get "files/values-shape.json" | fromJson)) -}}
 {{- end -}}
+
+{{- define "session-database.bytes" -}}
+{{- $units := index . 0 -}}
+{{- $text := index . 1 -}}
+{{- $number := regexFind "^[0-9]+([.][0-9]+)?" $text -}}
+{{- $suffix := trimPrefix $number $text -}}
+{{- $factors := ternary (dict "" 1 "b" 1 "k" 1000 "kb" 1024 "m" 1000000 "mb" 1048576 "g" 1000000000 "gb" 1073741824) (dict "" 1 "m" 0.001 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "E" 1000000000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606847000) (eq $units "redis") -}}
+{{- mulf (float64 $number) (get $factors (ternary (lower $suffix) $suffix (eq $units "redis"))) -}}
+{{- end -}}
