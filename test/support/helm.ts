@@ -17,6 +17,15 @@ export interface HelmResult {
   readonly stderr: string;
 }
 
+/**
+ * A values file both Helms read as exactly `values`: JSON (every string quoted, so a bare off or null
+ * never turns into a boolean or null), with NEL, LS and PS escaped, which Helm 3's YAML 1.1 parser
+ * would read as line breaks even inside quotes.
+ */
+export function helmValuesText(values: unknown): string {
+  return JSON.stringify(values, null, 1).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+}
+
 export function helm(major: HelmMajor, args: string[]): HelmResult {
   const r = spawnSync(helmPath(major), args, { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -30,8 +39,7 @@ export function helmTemplate(major: HelmMajor, values: string | object, extraArg
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-'));
   try {
     const file = path.join(dir, 'values.yaml');
-    // YAML 1.1 quoting, as Helm reads it: a bare off would be the boolean false.
-    fs.writeFileSync(file, YAML.stringify(values, { version: '1.1' }));
+    fs.writeFileSync(file, helmValuesText(values));
     return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
