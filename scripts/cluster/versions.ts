@@ -51,7 +51,7 @@ export const CRD_SOURCES = [
   {
     name: 'external-secrets',
     module: 'github.com/external-secrets/external-secrets',
-    version: 'v0.16.2',
+    version: 'v1.3.2',
     dir: 'config/crds/bases',
     crds: ['externalsecrets.external-secrets.io'],
   },

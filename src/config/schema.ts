@@ -162,7 +162,7 @@ const auth = section({
     'Secret holding one password per ACL user under the keys app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password',
   ),
   externalSecret: section({
-    enabled: z.boolean().default(false).describe('Create the auth Secret (<fullname>-auth) with an External Secrets Operator ExternalSecret (external-secrets.io/v1beta1) instead of auth.existingSecret'),
+    enabled: z.boolean().default(false).describe('Create the auth Secret (<fullname>-auth) with an External Secrets Operator ExternalSecret (external-secrets.io/v1, served by External Secrets Operator 0.17 and later) instead of auth.existingSecret'),
     secretStoreRef: section({
       name: z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a SecretStore name').default('').describe('Name of the SecretStore or ClusterSecretStore the passwords come from (required when auth.externalSecret.enabled)'),
       kind: z.enum(['SecretStore', 'ClusterSecretStore']).default('SecretStore').describe('Kind of the store'),

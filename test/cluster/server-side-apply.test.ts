@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { listEnvironments } from '../../src/config/load';
 import { PROJECT_ROOT } from '../../src/render/assets';
+import * as YAML from 'yaml';
 import { useCluster } from '../support/cluster';
+import { renderValues } from '../support/manifests';
 import { documentTexts } from '../support/kube-api';
 
 /**
@@ -79,5 +81,27 @@ describe('strict field validation (negative controls)', () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/^error strict decoding YAML: .*\n\s*line 8: key "a" already set in map$/);
     expect(cluster.kubectl(['get', 'configmap', 'duplicate-field', '-n', ns]).status).not.toBe(0);
+  });
+});
+
+describe('the ExternalSecret of auth.externalSecret on the real API server', () => {
+  // Neither environment file uses it, so dist/ holds none: render both key styles the chart supports.
+  test.each<[string, { remoteKey?: string; remoteKeyPrefix?: string; infinispan?: boolean }]>([
+    ['one remote secret with a property per password', { remoteKey: 'prod/session-database' }],
+    ['one remote secret per password', { remoteKeyPrefix: 'session-database/', infinispan: true }],
+  ])('%s is accepted by the served external-secrets.io CRD with strict field validation', async (_name, { infinispan, ...keys }) => {
+    const ns = cluster.namespace('external-secret');
+    const values = {
+      namespace: { name: ns, create: false },
+      infinispan: { enabled: Boolean(infinispan) },
+      auth: { externalSecret: { enabled: true, secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, refreshInterval: '15m', ...keys } },
+    };
+    const externalSecrets = renderValues(values).filter((o) => o.kind === 'ExternalSecret');
+    expect(externalSecrets).toHaveLength(1);
+    const r = await cluster.api.applyStrict(YAML.stringify(externalSecrets[0]), FIELD_MANAGER);
+    expect({ status: r.status, message: r.body?.message ?? '' }).toEqual({ status: 201, message: '' });
+    const stored = cluster.json(['get', 'externalsecret', externalSecrets[0].metadata.name, '-n', ns]);
+    expect(stored.apiVersion).toBe('external-secrets.io/v1');
+    expect(stored.spec.target.name).toBe(externalSecrets[0].spec.target.name);
   });
 });

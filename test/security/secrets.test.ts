@@ -135,7 +135,7 @@ describe('the auth Secret', () => {
       expect(secretsOf(objects)).toEqual([]);
       const es = externalSecretsOf(objects);
       expect(es).toHaveLength(1);
-      expect(es[0].apiVersion).toBe('external-secrets.io/v1beta1');
+      expect(es[0].apiVersion).toBe('external-secrets.io/v1');
       expect(es[0].metadata.namespace).toBe('sessions');
       expect(es[0].spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
       expect(es[0].spec.refreshInterval).toBe('15m');

@@ -7,9 +7,9 @@ import { manifest } from '../shared/api-object';
 import { ObjectMeta, metadata } from '../shared/naming';
 import { passwordKey } from './keys';
 
-/** External Secrets Operator ExternalSecret, external-secrets.io/v1beta1 (the fields used here). */
+/** External Secrets Operator ExternalSecret, external-secrets.io/v1 (the fields used here). */
 export interface IExternalSecret {
-  readonly apiVersion: 'external-secrets.io/v1beta1';
+  readonly apiVersion: 'external-secrets.io/v1';
   readonly kind: 'ExternalSecret';
   readonly metadata: ObjectMeta;
   readonly spec: {
@@ -31,7 +31,7 @@ export class ExternalSecret extends Construct {
       remoteRef: ctx.choose(truthy('auth.externalSecret.remoteKey'), { key: v.remoteKey, property: secretKey }, { key: `${v.remoteKeyPrefix}${secretKey}` }),
     });
     manifest<IExternalSecret>(this, 'external-secret', {
-      apiVersion: 'external-secrets.io/v1beta1',
+      apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: metadata(ctx, 'auth', 'auth'),
       spec: {
