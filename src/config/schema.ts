@@ -112,15 +112,15 @@ const redis = section({
 });
 
 const sessions = section({
-  ttlSeconds: z.int().positive().default(3600).describe('Session lifetime in seconds'),
-  refreshTokenTtlSeconds: z.int().positive().default(604800).describe('Refresh token lifetime in seconds'),
+  ttlSeconds: z.int().positive().default(3600).describe('Session lifetime in seconds, published to apps as SESSION_TTL_SECONDS in the client contract ConfigMap (apps set it as the key TTL)'),
+  refreshTokenTtlSeconds: z.int().positive().default(604800).describe('Refresh token lifetime in seconds, published to apps as REFRESH_TOKEN_TTL_SECONDS in the client contract ConfigMap'),
   maxSessionsPerUser: z.int().positive().default(5).describe('Sessions a user may hold; the oldest beyond this are removed'),
   maxRefreshTokensPerUser: z.int().positive().default(3).describe('Refresh tokens a user may hold; the oldest beyond this are removed'),
   keyPrefix: z.string().regex(/^[a-zA-Z0-9_-]+:$/, 'letters, digits, "-" or "_" ending with ":"').default('session:').describe('Prefix of session keys'),
 });
 
 const cache = section({
-  defaultTtlSeconds: z.int().positive().default(86400).describe('Default TTL of cache entries in seconds'),
+  defaultTtlSeconds: z.int().positive().default(86400).describe('Default TTL of cache entries in seconds, published to apps as CACHE_DEFAULT_TTL_SECONDS in the client contract ConfigMap'),
   maxEntriesPerService: z.int().positive().default(10000).describe('Cache entries a service may hold; least recently used beyond this are removed'),
 });
 

@@ -73,6 +73,8 @@ describe('the client contract ConfigMap', () => {
       CLIENT_CONFIG_MAP,
     );
     expect(data).toMatchObject({ REDIS_KEY_PREFIX: 'sess:', REDIS_SESSIONS_DB: '3', REDIS_CACHE_DB: '5', CREDENTIALS_SECRET: 'session-auth' });
+    const ttls = configMapData(renderValues({ ...BASE, sessions: { ttlSeconds: 900, refreshTokenTtlSeconds: 86400 }, cache: { defaultTtlSeconds: 120 } }), CLIENT_CONFIG_MAP);
+    expect(ttls).toMatchObject({ SESSION_TTL_SECONDS: '900', REFRESH_TOKEN_TTL_SECONDS: '86400', CACHE_DEFAULT_TTL_SECONDS: '120' });
     expect(data.REDIS_URL).toMatch(/:6379\/3$/);
   });
 
@@ -170,11 +172,15 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
   test('stores and reads a session under the contract prefix in the sessions database', async () => {
     const app = appClient('sessions');
     await app.connect();
-    expect(await app.set('abc123', '{"user":"u1"}', 'EX', 60)).toBe('OK');
+    const ttl = Number(contract.SESSION_TTL_SECONDS);
+    expect(ttl).toBe(3600);
+    expect(await app.set('abc123', '{"user":"u1"}', 'EX', ttl)).toBe('OK');
     expect(await app.get('abc123')).toBe('{"user":"u1"}');
     const raw = appClient('sessions', { keyPrefix: undefined });
     await raw.connect();
     expect(await raw.get(`${contract.REDIS_KEY_PREFIX}abc123`)).toBe('{"user":"u1"}');
+    // The session expires when the configured lifetime says (cleanup relies on TTLs being set).
+    expect(await raw.ttl(`${contract.REDIS_KEY_PREFIX}abc123`)).toBeGreaterThan(ttl - 5);
     expect(await raw.call('CLIENT', 'INFO')).toMatch(new RegExp(`db=${contract.REDIS_SESSIONS_DB} .*user=${contract.REDIS_USERNAME} `));
   });
 

@@ -48,6 +48,10 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | V
     REDIS_USERNAME: SESSION_USER,
     REDIS_KEY_PREFIX: v.sessions.keyPrefix,
     REDIS_SESSIONS_DB: ctx.asString(v.redis.databases.sessions),
+    // The TTLs apps set on what they write (SET ... EX): the only place these values act.
+    SESSION_TTL_SECONDS: ctx.asString(v.sessions.ttlSeconds),
+    REFRESH_TOKEN_TTL_SECONDS: ctx.asString(v.sessions.refreshTokenTtlSeconds),
+    CACHE_DEFAULT_TTL_SECONDS: ctx.asString(v.cache.defaultTtlSeconds),
     REDIS_CACHE_USERNAME: CACHE_USER,
     REDIS_CACHE_KEY_PREFIX: CACHE_KEY_PREFIX,
     REDIS_CACHE_DB: ctx.asString(v.redis.databases.cache),
