@@ -11,6 +11,8 @@ import { Secrets } from './components/secrets';
 import { Infinispan } from './components/infinispan';
 import { ClientContract } from './components/client';
 import { RenderContext, Guard } from './render/context';
+import { customResourceApi } from './render/custom-resources';
+import { servedCondition } from './render/helm-only';
 import { EmittedObject } from './render/emit';
 
 /** A component becomes one file: dist/<env>/<file>.yaml and templates/<file>.yaml. */
@@ -46,10 +48,12 @@ export function render(ctx: RenderContext): RenderedFile[] {
     const objects = chart.node
       .findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject)
-      .map((o) => ({
-        object: o.toJson(),
-        conditions: o.node.scopes.filter((s): s is Guard => s instanceof Guard).map((g) => g.goCondition),
-      }));
+      .map((o) => {
+        const object = o.toJson();
+        const api = customResourceApi(object);
+        const guards = o.node.scopes.filter((s): s is Guard => s instanceof Guard).map((g) => g.goCondition);
+        return { object, conditions: api ? [...guards, servedCondition(api)] : guards };
+      });
     return { file: component.file, objects };
   }).filter((f) => f.objects.length > 0 || ctx.isChart);
 }

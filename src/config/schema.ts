@@ -316,6 +316,7 @@ const infinispan = section({
 
 export const configSchema = z.strictObject({
   global,
+  renderCustomResources: z.enum(['auto', 'always']).default('auto').describe('Chart only. auto: render the cert-manager, Prometheus Operator and External Secrets objects only where the cluster serves their API (.Capabilities; Argo CD passes the cluster\'s APIs, helm template needs --api-versions), and warn in NOTES about what was left out; always: render them regardless (e.g. the operator is installed in the same sync). dist/ always has them'),
   fullnameOverride: z.string().max(FULLNAME_MAX, `at most ${FULLNAME_MAX} characters (the longest name made from it, <fullname>-session-cleanup, must fit a CronJob's 52)`).regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 name: lower-case letters, digits and "-"').default('').describe(`Base name of every object ("" = the release name, session-database for dist/; either is cut to ${FULLNAME_MAX} characters)`),
   namespace: section({
     name: kubernetesName.or(z.literal('')).default('').describe('Namespace of every object ("" = the release namespace; dist/ uses "default")'),

@@ -1,6 +1,7 @@
 import { CHART_NAME, Operand, goOperand, nested } from '../config/expr';
 import { AUTH_SECRET, NAMESPACE } from '../components/shared/naming';
 import { RenderContext, Val } from './context';
+import { CustomResourceApi, apiVersionKind } from './custom-resources';
 
 /**
  * What only Helm can do: read the cluster (`lookup`) and make random values. Besides
@@ -59,4 +60,9 @@ export function valuesTemplates(): string {
 {{- include "${CHART_NAME}.fill" (list .Values (.Files.Get "${VALUES_SHAPE_FILE}" | fromJson)) -}}
 {{- end -}}
 `;
+}
+
+/** The chart renders a custom resource where the cluster serves its API, or where the values insist. */
+export function servedCondition(api: CustomResourceApi): string {
+  return `or (.Capabilities.APIVersions.Has ${JSON.stringify(apiVersionKind(api))}) (eq .Values.renderCustomResources "always")`;
 }

@@ -19,7 +19,7 @@ import { spawnSync } from 'child_process';
 import { findObject, K8sObject, parseDocuments } from '../support/manifests';
 import { valueDocs } from '../../src/chart/values-docs';
 import { schemaErrors, UnknownFieldChecker } from '../support/kubernetes-schema';
-import { byName } from '../support/helm';
+import { OPERATOR_APIS, byName } from '../support/helm';
 import { renderApplicationSet } from '../support/applicationset';
 
 const release = releaseInfo();
@@ -108,7 +108,8 @@ describe('argocd/ written by npm run synth', () => {
     }
     expect(parameters).toEqual([{ name: NAMESPACE_CREATE_KEY, value: 'false' }]);
     expect(valueDocs().map((d) => d.path)).toContain(NAMESPACE_CREATE_KEY);
-    const args = ['template', release.releaseName, app.spec.source.path, '-n', app.spec.destination.namespace];
+    // Argo CD renders with the API versions its destination cluster serves (the operators' among them).
+    const args = ['template', release.releaseName, app.spec.source.path, '-n', app.spec.destination.namespace, ...OPERATOR_APIS];
     for (const f of app.spec.source.helm.valueFiles) args.push('-f', path.join(app.spec.source.path, f));
     for (const p of parameters) args.push('--set', `${p.name}=${p.value}`);
     const r = helmInCheckout(args);

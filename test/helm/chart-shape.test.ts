@@ -7,7 +7,7 @@ import { HELM_MAJORS } from '../../scripts/helm';
 import { defaultConfig } from '../../src/config/schema';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { synthesize } from '../../src/synth/outputs';
-import { CHART, helm, helmTemplate, renderedObjects } from '../support/helm';
+import { CHART, OPERATOR_APIS, helm, helmTemplate, renderedObjects } from '../support/helm';
 
 const chartFile = (name: string) => fs.readFileSync(path.join(CHART, name), 'utf8');
 
@@ -42,7 +42,7 @@ describe('the chart', () => {
   test.each(HELM_MAJORS)('lets two releases live side by side in one namespace (Helm %i)', (major) => {
     const values = { auth: { existingSecret: 'shared-auth' }, namespace: { name: 'shared' } };
     const first = renderedObjects(helmTemplate(major, values, []));
-    const r = helm(major, ['template', 'other', CHART, '-n', 'shared', '--set', 'auth.existingSecret=shared-auth', '--set', 'namespace.name=shared']);
+    const r = helm(major, ['template', 'other', CHART, '-n', 'shared', '--set', 'auth.existingSecret=shared-auth', '--set', 'namespace.name=shared', ...OPERATOR_APIS]);
     const second = renderedObjects(r);
     const names = (objects: any[]) => new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => `${o.kind}/${o.metadata.name}`));
     const overlap = [...names(first)].filter((n) => names(second).has(n));

@@ -1,6 +1,6 @@
 import { HELM_MAJORS } from '../../scripts/helm';
 import { FULLNAME_MAX } from '../../src/config/schema';
-import { CHART, helm } from '../support/helm';
+import { CHART, OPERATOR_APIS, helm } from '../support/helm';
 import { K8sObject, parseDocuments } from '../support/manifests';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -54,7 +54,7 @@ function render(major: 3 | 4, release: string, values: object): K8sObject[] {
   const file = path.join(os.tmpdir(), `sd-names-${process.pid}.yaml`);
   fs.writeFileSync(file, YAML.stringify(values, { version: '1.1' }));
   try {
-    const r = helm(major, ['template', release, CHART, '-f', file, '-n', 'shop']);
+    const r = helm(major, ['template', release, CHART, '-f', file, '-n', 'shop', ...OPERATOR_APIS]);
     if (r.status !== 0) throw new Error(r.stderr);
     return parseDocuments(r.stdout);
   } finally {

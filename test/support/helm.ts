@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { HelmMajor, helmPath } from '../../scripts/helm';
 import { FULLNAME, K8sObject, parseDocuments } from './manifests';
+import { CUSTOM_RESOURCE_APIS, apiVersionKind } from '../../src/render/custom-resources';
 
 export const CHART = path.join(PROJECT_ROOT, 'charts', 'session-database');
 /** The release name dist/ assumes, so its objects are named FULLNAME-<suffix> like the chart's. */
@@ -31,16 +32,22 @@ export function helm(major: HelmMajor, args: string[]): HelmResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** `helm template` of values (a file path or an object), release and namespace as dist/ assumes. */
+/**
+ * `--api-versions` of every custom resource the chart renders: the tests compare the chart with dist/,
+ * which always has them, so Helm renders as on a cluster with the operators (as Argo CD passes its APIs).
+ */
+export const OPERATOR_APIS = CUSTOM_RESOURCE_APIS.flatMap((api) => ['--api-versions', apiVersionKind(api)]);
+
+/** `helm template` of values (a file path or an object), release and namespace as dist/ assumes, on a cluster with the operators. */
 export function helmTemplate(major: HelmMajor, values: string | object, extraArgs: string[] = [], chart = CHART): HelmResult & { namespace: string } {
   const parsed: any = typeof values === 'string' ? (YAML.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, values), 'utf8')) ?? {}) : values;
   const namespace = parsed?.namespace?.name || 'default';
-  if (typeof values === 'string') return { ...helm(major, ['template', RELEASE, chart, '-f', values, '-n', namespace, ...extraArgs]), namespace };
+  if (typeof values === 'string') return { ...helm(major, ['template', RELEASE, chart, '-f', values, '-n', namespace, ...OPERATOR_APIS, ...extraArgs]), namespace };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-values-'));
   try {
     const file = path.join(dir, 'values.yaml');
     fs.writeFileSync(file, helmValuesText(values));
-    return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...extraArgs]), namespace };
+    return { ...helm(major, ['template', RELEASE, chart, '-f', file, '-n', namespace, ...OPERATOR_APIS, ...extraArgs]), namespace };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
