@@ -7,7 +7,7 @@ import { LOOPBACK } from '../../scripts/cluster/network';
 import { CRD_SOURCES, KUBERNETES } from '../../scripts/cluster/versions';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { IN_CI } from '../support/binaries';
-import { useCluster } from '../support/cluster';
+import { useCluster, withNodesLock } from '../support/cluster';
 
 /**
  * The local cluster itself (scripts/cluster): the version it reports, its fake nodes and zones, loopback
@@ -50,15 +50,17 @@ localOnly(`Helm sees Kubernetes ${KUBERNETES.version} (.Capabilities.KubeVersion
   }
 });
 
-localOnly('three fake nodes are Ready, one in each of three zones', () => {
+// Under the nodes lock: the scheduling tests relabel, cordon and taint the nodes while they hold it.
+localOnly('three fake nodes are Ready, one in each of three zones', () => withNodesLock(() => {
   const nodes = (cluster.json(['get', 'nodes', '-l', 'type=kwok']).items as any[]).map((n) => ({
     name: n.metadata.name,
     hostname: n.metadata.labels['kubernetes.io/hostname'],
     zone: n.metadata.labels['topology.kubernetes.io/zone'],
     ready: n.status.conditions.find((c: any) => c.type === 'Ready')?.status,
+    taints: n.spec.taints ?? [],
   }));
-  expect(nodes).toEqual(FAKE_NODES.map((n) => ({ name: n.name, hostname: n.name, zone: n.zone, ready: 'True' })));
-});
+  expect(nodes).toEqual(FAKE_NODES.map((n) => ({ name: n.name, hostname: n.name, zone: n.zone, ready: 'True', taints: [] })));
+}));
 
 localOnly('every port the cluster listens on is on the loopback address', () => {
   const state = JSON.parse(fs.readFileSync(path.join(clusterDir(), 'state.json'), 'utf8'));
