@@ -57,7 +57,7 @@ const roleMemory = section({
 export const FULLNAME_MAX = 36;
 
 const sentinel = section({
-  image: image('docker.io', 'library/redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.11'),
   replicas: z.int().min(1).default(3).describe('Number of Sentinel pods (odd, at least 3 in sentinel mode)'),
   quorum: z.int().min(1).default(2).describe('Sentinels that must agree the master is down (a majority of the sentinels)'),
   downAfterMilliseconds: z.int().min(100).default(5000).describe('Milliseconds without a valid reply before a sentinel considers the master down'),
@@ -72,7 +72,7 @@ const sentinel = section({
 
 const redis = section({
   mode: z.enum(['standalone', 'sentinel']).default('sentinel').describe('standalone: one Redis node; sentinel: a master, replicas and Sentinels for automatic failover'),
-  image: image('docker.io', 'library/redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.11'),
   replicas: z.int().min(1).default(3).describe('Redis data nodes (in sentinel mode: 1 master + replicas-1 replicas)'),
   masterName: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('mymaster').describe('Name the sentinels monitor the master under'),
   resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '512Mi' }),
