@@ -23,6 +23,13 @@ export interface Rule {
 const MANAGED_REDIS_DIRECTIVES =
   '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|enable-debug-command|enable-module-command|enable-protected-configs|tls-[a-z-]+)([ \\t]|$)';
 
+/**
+ * Directives of sentinel.conf that the chart owns: the ACLs, credentials, addresses and files as for Redis,
+ * the monitored master and its values-driven settings, and scripts (sentinel runs them as itself).
+ */
+const MANAGED_SENTINEL_DIRECTIVES =
+  '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)';
+
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
 
@@ -196,6 +203,11 @@ export const rules: readonly Rule[] = [
     path: 'redis.extraConfig',
     require: not(matches('redis.extraConfig', MANAGED_REDIS_DIRECTIVES, { ignoreCase: true })),
     message: 'redis.extraConfig sets a directive the chart manages (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, enable-protected-configs or tls-*); ACL users, passwords, addresses and TLS come from auth.*, tls.* and the pod: remove those lines',
+  },
+  {
+    path: 'redis.sentinel.extraConfig',
+    require: not(matches('redis.sentinel.extraConfig', MANAGED_SENTINEL_DIRECTIVES, { ignoreCase: true })),
+    message: 'redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)',
   },
   {
     path: 'monitoring.alerts.memoryWarningRatio',

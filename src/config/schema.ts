@@ -68,6 +68,7 @@ const sentinel = section({
   podDisruptionBudget: disruptionBudget,
   topologySpread,
   ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
+  extraConfig: freeText().default('').describe('Extra sentinel.conf lines (multi-line), appended after the monitored master and its settings, so per-master directives (sentinel master-reboot-down-after-period <redis.masterName> 0) may name it; the addresses, credentials and ACL users that the start script writes last still win. Directives the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, and sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command) are refused'),
 });
 
 const redis = section({

@@ -58,6 +58,7 @@ export const REPAIRS: Record<string, Repair> = {
   'redis.databases.cache': databases,
   // Lines that set a managed directive become comments.
   'redis.extraConfig': (c, set) => set('redis.extraConfig', c.redis.extraConfig.replace(/^/gm, '# ')),
+  'redis.sentinel.extraConfig': (c, set) => set('redis.sentinel.extraConfig', c.redis.sentinel.extraConfig.replace(/^/gm, '# ')),
   'redis.databases.sessions': databases,
   'redis.podDisruptionBudget.maxUnavailable': (c, set) => set('redis.podDisruptionBudget.maxUnavailable', wrap(c.redis.podDisruptionBudget.maxUnavailable, 1, c.redis.replicas - 1)),
   'redis.sentinel.podDisruptionBudget.maxUnavailable': (c, set) => {
