@@ -61,6 +61,7 @@ type Node =
   | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
   | { readonly fn: 'field'; readonly of: Node; readonly key: string }
   | { readonly fn: 'lists'; readonly lists: readonly Node[] }
+  | { readonly fn: 'words'; readonly list: Node; readonly prefix: string }
   | { readonly fn: 'include'; readonly name: string; readonly body: Node; readonly args: readonly Node[] };
 
 type IncludeNode = Extract<Node, { fn: 'include' }>;
@@ -145,6 +146,11 @@ export const choose = <T>(cond: Pred, then: Operand<T> | T, otherwise: Operand<T
 export const field = <T = unknown>(of: Operand, key: string): Operand<T> => ({ fn: 'field', of, key });
 /** The lists one after another, each item once (names of pull secrets, …). */
 export const uniqueConcat = <T>(...lists: Operand<T[]>[]): Operand<T[]> => ({ fn: 'lists', lists });
+/**
+ * The words of a list, each in lower case after a space and `prefix`, one after another
+ * (`[FLUSHALL, KEYS]` with prefix "-" gives " -flushall -keys"; an empty list gives "").
+ */
+export const words = (list: Operand<string[]>, prefix: string): Operand<string> => ({ fn: 'words', list, prefix });
 /** The operand is not empty (Go truth). */
 export const filled = (x: Operand): Pred => ({ filled: x });
 /**
@@ -218,6 +224,7 @@ function evalNode(x: Node, s: Scope): unknown {
       return typeof of === 'object' && of !== null ? (of as Record<string, unknown>)[x.key] : undefined;
     }
     case 'lists': return [...new Set(x.lists.flatMap((l) => (evalNode(l, s) as unknown[] | undefined) ?? []))];
+    case 'words': return ((evalNode(x.list, s) as unknown[] | undefined) ?? []).map((w) => ` ${x.prefix}${String(w)}`.toLowerCase()).join('');
     case 'include': return evalNode(x.body, { ...s, args: x.args.map((a) => evalNode(a, s)) });
   }
 }
@@ -310,6 +317,11 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
     case 'field': return `index ${sub(x.of)} ${JSON.stringify(x.key)}`;
     case 'lists': return `concat ${x.lists.map((l) => `(default list ${nested(goOperand(l, g))})`).join(' ')} | uniq`;
+    case 'words': {
+      const list = `(default list ${nested(goOperand(x.list, g))})`;
+      const sep = JSON.stringify(` ${x.prefix}`);
+      return `lower (ternary (print ${sep} (join ${sep} ${list})) "" (not (empty ${list})))`;
+    }
     case 'include': {
       const call = includeCall(x, g);
       return isMapValued(x.body) ? `${call} | fromJson` : call;
@@ -389,6 +401,7 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
       case 'choose': walk(x.then); walk(x.otherwise); break;
       case 'field': walk(x.of); break;
       case 'lists': x.lists.forEach(walk); break;
+      case 'words': walk(x.list); break;
       case 'include':
         x.args.forEach(walk);
         walk(x.body);

@@ -97,6 +97,7 @@ const redis = section({
   }),
   ...podSettings('Redis', { terminationGracePeriodSeconds: 60 }),
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a Redis pod has to hand mastership over and flush before it is killed'),
+  disableCommands: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*(\|[A-Za-z][A-Za-z0-9-]*)?$/, 'a Redis command (FLUSHALL) or subcommand (CONFIG|GET)')).default([]).describe('Commands the application ACL users (app, cache and auth.extraUsers) may not run, applied as ACL -<command> after their other rules, e.g. [SCAN, "CLIENT|LIST"]; FLUSHALL, FLUSHDB, KEYS and the @dangerous commands are always refused. (ACL rules, not rename-command, which would break replication and Sentinel)'),
   extraConfig: freeText().default('').describe('Extra redis.conf lines (multi-line), appended after the generated settings. The role settings (maxmemory, min-replicas-to-write), addresses, ACL file and TLS that the start script writes last still win; directives the chart manages for security (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, tls-*) are refused'),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
@@ -159,6 +160,7 @@ const maintenance = section({
 });
 
 const auth = section({
+  cacheUserScripting: z.boolean().default(false).describe('Let the cache ACL user run Lua scripts (EVALSHA, SCRIPT LOAD). Off: the services holding the cache password cannot run scripts (the cache cleanup CronJob runs as the cleanup user)'),
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
     'Secret holding one password per ACL user under the keys app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password',
   ),
