@@ -21,6 +21,6 @@ Clients connect to:
   sessions DB: {{ .Values.redis.databases.sessions }}, cache DB: {{ .Values.redis.databases.cache }}, key prefix: {{ .Values.sessions.keyPrefix }}
 
 Passwords are in the Secret ${secret} (one key per ACL user):
-  kubectl get secret -n ${ns} ${secret} -o jsonpath='{.data.app-password}' | base64 -d
+  kubectl get secret -n ${ns} ${secret} -o jsonpath='{.data.{{ .Values.auth.existingSecretKeys.app }}}' | base64 -d
 `;
 }

@@ -162,7 +162,15 @@ const maintenance = section({
 const auth = section({
   cacheUserScripting: z.boolean().default(false).describe('Let the cache ACL user run Lua scripts (EVALSHA, SCRIPT LOAD). Off: the services holding the cache password cannot run scripts (the cache cleanup CronJob runs as the cleanup user)'),
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
-    'Secret holding one password per ACL user under the keys app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password',
+    'Secret holding one password per ACL user under the keys of auth.existingSecretKeys (by default app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password)',
+  ),
+  existingSecretKeys: section(
+    Object.fromEntries(
+      (['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'] as const).map((user) => [
+        user,
+        z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default(`${user}-password`).describe(`Key of the auth Secret (auth.existingSecret, the ExternalSecret or the Helm-generated one) that holds the password of the ${user} ACL user; every pod, Job, exporter and the client contract read it from this key`),
+      ]),
+    ) as Record<'app' | 'cache' | 'monitor' | 'cleanup' | 'backup' | 'replication' | 'sentinel', z.ZodDefault<z.ZodString>>,
   ),
   externalSecret: section({
     enabled: z.boolean().default(false).describe('Create the auth Secret (<fullname>-auth) with an External Secrets Operator ExternalSecret (external-secrets.io/v1beta1) instead of auth.existingSecret'),

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
 import { loadDist, renderEnvironment } from '../support/manifests';
-import { FAST_SCRIPT_ENV, RedisCluster, waitFor, withLogs } from '../support/redis';
+import { FAST_SCRIPT_ENV, RedisCluster, fixturePasswords, waitFor, withLogs } from '../support/redis';
 
 jest.setTimeout(60000);
 
@@ -102,5 +102,34 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli'], 'redis.sen
     // The settings the chart manages still come from the values, and the sentinel answers as usual.
     const fields = (await cluster.ask(sentinel, 'sentinel', 'SENTINEL', 'MASTER', cluster.masterName)).split('\n');
     expect(fields[fields.indexOf('down-after-milliseconds') + 1]).toBe(cluster.config['sentinel-monitor.conf'].match(/down-after-milliseconds \S+ (\d+)/)![1]);
+  }));
+});
+
+describeWithBinaries(['redis-server', 'redis-cli'], 'auth.existingSecretKeys: the real redis-server takes its passwords from the configured keys', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+  const users = ['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'] as const;
+  const keys = Object.fromEntries(users.map((u) => [u, `corp.${u}`]));
+
+  beforeAll(async () => {
+    const objects = renderEnvironment('dev', { auth: { existingSecretKeys: keys } });
+    const passwords = fixturePasswords();
+    // The Secret holds only the configured keys: a pod reading a default key would find nothing.
+    const data = Object.fromEntries(users.map((u) => [keys[u], passwords[u]]));
+    cluster = new RedisCluster({ octet: 15, objects, env: FAST_SCRIPT_ENV, passwords, secrets: { 'session-database-auth': data } });
+    cluster.startAll();
+    await waitFor('the standalone node to answer', async () => (await cluster.probe(cluster.redis[0], 'readinessProbe')).code === 0, 30000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('each user logs in with the password stored under its configured key', logged(async () => {
+    const app = cluster.direct(cluster.redis[0], 'app');
+    expect(await app.set('session:keys:1', 'x')).toBe('OK');
+    expect((await cluster.ask(cluster.redis[0], 'monitor', 'PING'))).toBe('PONG');
+    const wrong = await cluster.cli(cluster.redis[0], 'app', ['PING'], { password: 'wrong' });
+    expect(wrong.stderr).toMatch(/WRONGPASS/);
+    expect(wrong.stdout).toMatch(/NOAUTH/);
   }));
 });

@@ -3,7 +3,8 @@ import { child, not, truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
 import { RenderContext, Val, Valued } from '../../render/context';
 import { claimSpec } from '../shared/storage';
-import { PATHS } from './contract';
+import { passwordFile, passwordKey } from '../secrets/keys';
+import { ACL_USERS, PATHS } from './contract';
 
 /** The `data` volume: a claim per pod when persistence is on, an emptyDir otherwise. */
 export function dataStorage(ctx: RenderContext, path: 'redis.persistence' | 'redis.sentinel.persistence') {
@@ -19,7 +20,8 @@ export function scriptVolumes(ctx: RenderContext, configMap: string, scriptsMap:
   return ctx.list<Valued<IVolume>>(
     { name: 'templates', configMap: { name: configMap, defaultMode: 0o444 } },
     { name: 'scripts', configMap: { name: scriptsMap, defaultMode: 0o555 } },
-    { name: 'secrets', secret: { secretName, defaultMode: 0o440 } },
+    // Each password under the file name the scripts read, whatever its key (auth.existingSecretKeys).
+    { name: 'secrets', secret: { secretName, defaultMode: 0o440, items: ACL_USERS.map((u) => ({ key: passwordKey(ctx, u), path: passwordFile(u) })) } },
     { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ctx.optional(tlsOn, { name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }),
