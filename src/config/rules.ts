@@ -1,4 +1,4 @@
-import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { Pred, add, all, any, at, div, eq, evaluate, ge, goPath, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -59,6 +59,16 @@ const securityRules: Rule[] = [
     when: externalSecret,
     require: not(all(truthy('auth.externalSecret.remoteKey'), truthy('auth.externalSecret.remoteKeyPrefix'))),
     message: 'auth.externalSecret.remoteKeyPrefix is {auth.externalSecret.remoteKeyPrefix} and auth.externalSecret.remoteKey is {auth.externalSecret.remoteKey}; set only one of them',
+  },
+  {
+    path: 'auth.extraUsers',
+    require: not(jsonMatches('auth.extraUsers', '"name":"(default|app|cache|monitor|cleanup|backup|replication|sentinel)"')),
+    message: 'auth.extraUsers names a built-in ACL user (default, app, cache, monitor, cleanup, backup, replication or sentinel), whose rules the chart owns; give the extra user a name of its own (e.g. reports)',
+  },
+  {
+    path: 'auth.extraUsers',
+    require: not(jsonMatches('auth.extraUsers', '"rules":"([^"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^" ]*%password[^" ]*)( [^"]*)?"', { ignoreCase: true })),
+    message: 'auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %PASSWORD marker); grant the key patterns and commands the user needs, e.g. "~reports:* +@read +ping"',
   },
   {
     path: 'auth.existingSecret',

@@ -164,6 +164,16 @@ const auth = section({
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
     'Secret holding one password per ACL user under the keys of auth.existingSecretKeys (by default app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password)',
   ),
+  extraUsers: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a user name: lower-case letters, digits, "_" and "-", starting with a letter').describe('ACL user name'),
+        passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').describe('Key of the auth Secret that holds this user\'s password'),
+        rules: z.string().regex(/^[-+~%@|:*?^\[\]{}a-zA-Z0-9_.,/ ]+$/, 'ACL rules: key patterns (~, %R~, %W~) and +/- commands or @categories separated by spaces, without passwords (<, >, #), channels (&) or quotes').describe('ACL rules after "on <password> resetkeys resetchannels nocommands", e.g. "~reports:* +@read +ping"'),
+      }),
+    )
+    .default([])
+    .describe('More ACL users of the Redis nodes (not of the Sentinels), e.g. [{name: reports, passwordKey: reports-password, rules: "~reports:* +@read"}]. Their passwords come from the auth Secret; -@dangerous, FLUSHALL, FLUSHDB, KEYS and redis.disableCommands are taken back after their rules. Refused: the built-in names (default, app, cache, monitor, cleanup, backup, replication, sentinel) and rules that weaken the ACLs (nopass, reset, resetpass, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels, a %PASSWORD marker)'),
   existingSecretKeys: section(
     Object.fromEntries(
       (['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'] as const).map((user) => [

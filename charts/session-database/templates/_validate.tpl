@@ -14,6 +14,12 @@
 {{- if and (.Values.auth.externalSecret.enabled) (and (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix)) }}
 {{- fail (printf "values: auth.externalSecret.remoteKeyPrefix is %v and auth.externalSecret.remoteKey is %v; set only one of them" .Values.auth.externalSecret.remoteKeyPrefix .Values.auth.externalSecret.remoteKey) }}
 {{- end }}
+{{- if regexMatch "\"name\":\"(default|app|cache|monitor|cleanup|backup|replication|sentinel)\"" (toJson .Values.auth.extraUsers) }}
+{{- fail (printf "values: auth.extraUsers names a built-in ACL user (default, app, cache, monitor, cleanup, backup, replication or sentinel), whose rules the chart owns; give the extra user a name of its own (e.g. reports)" ) }}
+{{- end }}
+{{- if regexMatch "(?i)\"rules\":\"([^\"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^\" ]*%password[^\" ]*)( [^\"]*)?\"" (toJson .Values.auth.extraUsers) }}
+{{- fail (printf "values: auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %%PASSWORD marker); grant the key patterns and commands the user needs, e.g. \"~reports:* +@read +ping\"" ) }}
+{{- end }}
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas))) }}
 {{- fail (printf "values: infinispan.cache.owners is %v but only %v Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas" (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas)) }}
 {{- end }}
