@@ -70,6 +70,6 @@ auth.externalSecret).
 {{- end }}
 
 Passwords are in the Secret ${secret} (one key per ACL user):
-  kubectl get secret -n ${ns} ${secret} -o jsonpath='{.data.app-password}' | base64 -d
+  kubectl get secret -n ${ns} ${secret} -o jsonpath='{.data.{{ .Values.auth.existingSecretKeys.app }}}' | base64 -d
 `;
 }

@@ -62,6 +62,8 @@ type Node =
   | { readonly fn: 'field'; readonly of: Node; readonly key: string }
   | { readonly fn: 'lists'; readonly lists: readonly Node[] }
   | { readonly fn: 'bytes'; readonly units: ByteUnits; readonly value: Node }
+  | { readonly fn: 'words'; readonly list: Node; readonly prefix: string }
+  | { readonly fn: 'eachLine'; readonly list: Node; readonly fields: readonly string[]; readonly template: string; readonly suffix: Node }
   | { readonly fn: 'include'; readonly name: string; readonly body: Node; readonly args: readonly Node[] };
 
 type IncludeNode = Extract<Node, { fn: 'include' }>;
@@ -107,6 +109,7 @@ export type Pred =
   | { readonly filled: Node }
   | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
   | { readonly hasAnyKey: string; readonly keys: readonly string[] }
+  | { readonly jsonMatches: string; readonly pattern: string; readonly ignoreCase: boolean }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
@@ -144,6 +147,11 @@ export const truthy = (path: ConfigPath): Pred => ({ truthy: path });
 export const matches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ matches: path, pattern, ignoreCase });
 /** The map at `path` has at least one of `keys`. */
 export const hasAnyKey = (path: ConfigPath, keys: readonly string[]): Pred => ({ hasAnyKey: path, keys });
+/**
+ * The JSON of the value at `path` (a list of objects) matches `pattern`, e.g. `"name":"default"`. For
+ * objects whose string values hold no `"`, `\\`, `<`, `>` or `&` (JSON escapes them differently in Go).
+ */
+export const jsonMatches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ jsonMatches: path, pattern, ignoreCase });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
@@ -182,6 +190,21 @@ export const choose = <T>(cond: Pred, then: Operand<T> | T, otherwise: Operand<T
 export const field = <T = unknown>(of: Operand, key: string): Operand<T> => ({ fn: 'field', of, key });
 /** The lists one after another, each item once (names of pull secrets, …). */
 export const uniqueConcat = <T>(...lists: Operand<T[]>[]): Operand<T[]> => ({ fn: 'lists', lists });
+/**
+ * The words of a list, each in lower case after a space and `prefix`, one after another
+ * (`[FLUSHALL, KEYS]` with prefix "-" gives " -flushall -keys"; an empty list gives "").
+ */
+export const words = (list: Operand<string[]>, prefix: string): Operand<string> => ({ fn: 'words', list, prefix });
+/**
+ * One line per object of a list: `template` with `{0}`, `{1}`, … replaced by the object's `fields`, each
+ * line ending with a newline ("" for an empty list). In Go this rewrites the list's JSON with one regular
+ * expression, so: `fields` are every key of the objects in alphabetical order (Go's JSON order), and the
+ * values are strings the schema keeps free of `"`, `\\`, `<`, `>` and `&`.
+ */
+export const eachLine = (list: Operand<object[]>, fields: readonly string[], template: string, suffix: Operand<string> | string = ''): Operand<string> => {
+  if ([...fields].sort().join() !== fields.join()) throw new Error(`eachLine: fields must be sorted (${fields.join(', ')})`);
+  return { fn: 'eachLine', list, fields, template, suffix: operand(suffix) };
+};
 /** The operand is not empty (Go truth). */
 export const filled = (x: Operand): Pred => ({ filled: x });
 /**
@@ -255,6 +278,10 @@ function evalNode(x: Node, s: Scope): unknown {
       return typeof of === 'object' && of !== null ? (of as Record<string, unknown>)[x.key] : undefined;
     }
     case 'lists': return [...new Set(x.lists.flatMap((l) => (evalNode(l, s) as unknown[] | undefined) ?? []))];
+    case 'words': return ((evalNode(x.list, s) as unknown[] | undefined) ?? []).map((w) => ` ${x.prefix}${String(w)}`.toLowerCase()).join('');
+    case 'eachLine': return ((evalNode(x.list, s) as Record<string, unknown>[] | undefined) ?? [])
+      .map((item) => `${x.template.replace(/\{(\d+)\}/g, (_, n) => String(item[x.fields[Number(n)]]))}${String(evalNode(x.suffix, s))}\n`)
+      .join('');
     case 'include': return evalNode(x.body, { ...s, args: x.args.map((a) => evalNode(a, s)) });
     case 'bytes': return byteCount(x.units, evalNode(x.value, s));
   }
@@ -288,6 +315,7 @@ function holds(p: Pred, s: Scope): boolean {
     const map = lookup(s.values, p.hasAnyKey);
     return typeof map === 'object' && map !== null && p.keys.some((k) => Object.prototype.hasOwnProperty.call(map, k));
   }
+  if ('jsonMatches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'i' : '').test(JSON.stringify(lookup(s.values, p.jsonMatches) ?? null));
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
   if ('not' in p) return !holds(p.not, s);
@@ -353,6 +381,18 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'field': return `index ${sub(x.of)} ${JSON.stringify(x.key)}`;
     case 'lists': return `concat ${x.lists.map((l) => `(default list ${nested(goOperand(l, g))})`).join(' ')} | uniq`;
     case 'bytes': return `float64 (include ${JSON.stringify(BYTES_TEMPLATE)} (list ${JSON.stringify(x.units)} (toString ${sub(x.value)})))`;
+    case 'words': {
+      const list = `(default list ${nested(goOperand(x.list, g))})`;
+      const sep = JSON.stringify(` ${x.prefix}`);
+      return `lower (ternary (print ${sep} (join ${sep} ${list})) "" (not (empty ${list})))`;
+    }
+    case 'eachLine': {
+      const item = `\\{${x.fields.map((f) => `"${f}":"([^"]*)"`).join(',')}\\},?`;
+      // The suffix is part of the replacement: it must hold no "$".
+      const line = `print ${JSON.stringify(x.template.replace(/\{(\d+)\}/g, (_, n) => `\${${Number(n) + 1}}`))} ${nested(goOperand(x.suffix, g))} "\\n"`;
+      const json = `toJson (default list ${nested(goOperand(x.list, g))})`;
+      return `regexReplaceAll "^\\\\[|\\\\]$" (regexReplaceAll ${JSON.stringify(item)} (${json}) (${line})) ""`;
+    }
     case 'include': {
       const call = includeCall(x, g);
       return isMapValued(x.body) ? `${call} | fromJson` : call;
@@ -398,7 +438,7 @@ function goLiteral(value: unknown): string {
 
 /** A predicate as a Go bool (for `ternary`): `and`/`or` and plain values are not bools in Go. */
 function goBool(p: Pred, g: GoScope): string {
-  return 'cmp' in p || 'matches' in p || 'hasAnyKey' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
+  return 'cmp' in p || 'matches' in p || 'hasAnyKey' in p || 'jsonMatches' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
 }
 
 /** Whether the operand is a map (labels): Go must print it with toJson. */
@@ -410,6 +450,7 @@ export function isMapValued(x: Node): boolean {
 export function toGo(p: Pred, g: GoScope = TOP): string {
   if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
   if ('filled' in p) return goOperand(p.filled, g);
+  if ('jsonMatches' in p) return `regexMatch ${JSON.stringify(`${p.ignoreCase ? '(?i)' : ''}${p.pattern}`)} (toJson ${rootRef(g, `Values.${p.jsonMatches}`)})`;
   if ('matches' in p) return `regexMatch ${JSON.stringify(`(?m${p.ignoreCase ? 'i' : ''})${p.pattern}`)} (toString ${rootRef(g, `Values.${p.matches}`)})`;
   if ('hasAnyKey' in p) {
     const map = `(default (dict) ${rootRef(g, `Values.${p.hasAnyKey}`)})`;
@@ -437,6 +478,8 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
       case 'choose': walk(x.then); walk(x.otherwise); break;
       case 'field': walk(x.of); break;
       case 'lists': x.lists.forEach(walk); break;
+      case 'words': walk(x.list); break;
+      case 'eachLine': walk(x.list); walk(x.suffix); break;
       case 'include':
         x.args.forEach(walk);
         walk(x.body);

@@ -1,4 +1,4 @@
-import { ConfigPath, Operand, Pred, add, all, bytes, filled, any, at, div, eq, evaluate, ge, goPath, hasAnyKey, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { ConfigPath, Operand, Pred, add, all, any, at, bytes, div, eq, evaluate, filled, ge, goPath, hasAnyKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -22,6 +22,13 @@ export interface Rule {
 /** Directives of redis.conf that the chart owns: ACLs, credentials, addresses, files, modules, TLS. */
 const MANAGED_REDIS_DIRECTIVES =
   '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|enable-debug-command|enable-module-command|enable-protected-configs|tls-[a-z-]+)([ \\t]|$)';
+
+/**
+ * Directives of sentinel.conf that the chart owns: the ACLs, credentials, addresses and files as for Redis,
+ * the monitored master and its values-driven settings, and scripts (sentinel runs them as itself).
+ */
+const MANAGED_SENTINEL_DIRECTIVES =
+  '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)';
 
 const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
@@ -52,6 +59,16 @@ const securityRules: Rule[] = [
     when: externalSecret,
     require: not(all(truthy('auth.externalSecret.remoteKey'), truthy('auth.externalSecret.remoteKeyPrefix'))),
     message: 'auth.externalSecret.remoteKeyPrefix is {auth.externalSecret.remoteKeyPrefix} and auth.externalSecret.remoteKey is {auth.externalSecret.remoteKey}; set only one of them',
+  },
+  {
+    path: 'auth.extraUsers',
+    require: not(jsonMatches('auth.extraUsers', '"name":"(default|app|cache|monitor|cleanup|backup|replication|sentinel)"')),
+    message: 'auth.extraUsers names a built-in ACL user (default, app, cache, monitor, cleanup, backup, replication or sentinel), whose rules the chart owns; give the extra user a name of its own (e.g. reports)',
+  },
+  {
+    path: 'auth.extraUsers',
+    require: not(jsonMatches('auth.extraUsers', '"rules":"([^"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^" ]*%password[^" ]*)( [^"]*)?"', { ignoreCase: true })),
+    message: 'auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %PASSWORD marker); grant the key patterns and commands the user needs, e.g. "~reports:* +@read +ping"',
   },
   {
     path: 'auth.existingSecret',
@@ -229,6 +246,11 @@ export const rules: readonly Rule[] = [
     path: 'redis.extraConfig',
     require: not(matches('redis.extraConfig', MANAGED_REDIS_DIRECTIVES, { ignoreCase: true })),
     message: 'redis.extraConfig sets a directive the chart manages (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, enable-protected-configs or tls-*); ACL users, passwords, addresses and TLS come from auth.*, tls.* and the pod: remove those lines',
+  },
+  {
+    path: 'redis.sentinel.extraConfig',
+    require: not(matches('redis.sentinel.extraConfig', MANAGED_SENTINEL_DIRECTIVES, { ignoreCase: true })),
+    message: 'redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)',
   },
   {
     path: 'monitoring.alerts.memoryWarningRatio',

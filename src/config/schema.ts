@@ -57,7 +57,7 @@ const roleMemory = section({
 export const FULLNAME_MAX = 36;
 
 const sentinel = section({
-  image: image('docker.io', 'library/redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.11'),
   replicas: z.int().min(1).default(3).describe('Number of Sentinel pods (odd, at least 3 in sentinel mode)'),
   quorum: z.int().min(1).default(2).describe('Sentinels that must agree the master is down (a majority of the sentinels)'),
   downAfterMilliseconds: z.int().min(100).default(5000).describe('Milliseconds without a valid reply before a sentinel considers the master down'),
@@ -68,11 +68,12 @@ const sentinel = section({
   podDisruptionBudget: disruptionBudget,
   topologySpread,
   ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
+  extraConfig: freeText().default('').describe('Extra sentinel.conf lines (multi-line), appended after the monitored master and its settings, so per-master directives (sentinel master-reboot-down-after-period <redis.masterName> 0) may name it; the addresses, credentials and ACL users that the start script writes last still win. Directives the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, and sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command) are refused'),
 });
 
 const redis = section({
   mode: z.enum(['standalone', 'sentinel']).default('sentinel').describe('standalone: one Redis node; sentinel: a master, replicas and Sentinels for automatic failover'),
-  image: image('docker.io', 'library/redis', '7.2.7'),
+  image: image('docker.io', 'library/redis', '7.2.11'),
   replicas: z.int().min(1).default(3).describe('Redis data nodes (in sentinel mode: 1 master + replicas-1 replicas)'),
   masterName: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('mymaster').describe('Name the sentinels monitor the master under'),
   resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '512Mi' }),
@@ -96,6 +97,7 @@ const redis = section({
   }),
   ...podSettings('Redis', { terminationGracePeriodSeconds: 60 }),
   terminationGracePeriodSeconds: z.int().min(10).default(60).describe('Seconds a Redis pod has to hand mastership over and flush before it is killed'),
+  disableCommands: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*(\|[A-Za-z][A-Za-z0-9-]*)?$/, 'a Redis command (FLUSHALL) or subcommand (CONFIG|GET)')).default([]).describe('Commands the application ACL users (app, cache and auth.extraUsers) may not run, applied as ACL -<command> after their other rules, e.g. [SCAN, "CLIENT|LIST"]; FLUSHALL, FLUSHDB, KEYS and the @dangerous commands are always refused. (ACL rules, not rename-command, which would break replication and Sentinel)'),
   extraConfig: freeText().default('').describe('Extra redis.conf lines (multi-line), appended after the generated settings. The role settings (maxmemory, min-replicas-to-write), addresses, ACL file and TLS that the start script writes last still win; directives the chart manages for security (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, tls-*) are refused'),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
@@ -158,8 +160,27 @@ const maintenance = section({
 });
 
 const auth = section({
+  cacheUserScripting: z.boolean().default(false).describe('Let the cache ACL user run Lua scripts (EVALSHA, SCRIPT LOAD). Off: the services holding the cache password cannot run scripts (the cache cleanup CronJob runs as the cleanup user)'),
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
-    'Secret holding one password per ACL user under the keys app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password',
+    'Secret holding one password per ACL user under the keys of auth.existingSecretKeys (by default app-password, cache-password, monitor-password, cleanup-password, backup-password, replication-password, sentinel-password)',
+  ),
+  extraUsers: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a user name: lower-case letters, digits, "_" and "-", starting with a letter').describe('ACL user name'),
+        passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').describe('Key of the auth Secret that holds this user\'s password'),
+        rules: z.string().regex(/^[-+~%@|:*?^\[\]{}a-zA-Z0-9_.,/ ]+$/, 'ACL rules: key patterns (~, %R~, %W~) and +/- commands or @categories separated by spaces, without passwords (<, >, #), channels (&) or quotes').describe('ACL rules after "on <password> resetkeys resetchannels nocommands", e.g. "~reports:* +@read +ping"'),
+      }),
+    )
+    .default([])
+    .describe('More ACL users of the Redis nodes (not of the Sentinels), e.g. [{name: reports, passwordKey: reports-password, rules: "~reports:* +@read"}]. Their passwords come from the auth Secret; -@dangerous, FLUSHALL, FLUSHDB, KEYS and redis.disableCommands are taken back after their rules. Refused: the built-in names (default, app, cache, monitor, cleanup, backup, replication, sentinel) and rules that weaken the ACLs (nopass, reset, resetpass, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels, a %PASSWORD marker)'),
+  existingSecretKeys: section(
+    Object.fromEntries(
+      (['app', 'cache', 'monitor', 'cleanup', 'backup', 'replication', 'sentinel'] as const).map((user) => [
+        user,
+        z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default(`${user}-password`).describe(`Key of the auth Secret (auth.existingSecret, the ExternalSecret or the Helm-generated one) that holds the password of the ${user} ACL user; every pod, Job, exporter and the client contract read it from this key`),
+      ]),
+    ) as Record<'app' | 'cache' | 'monitor' | 'cleanup' | 'backup' | 'replication' | 'sentinel', z.ZodDefault<z.ZodString>>,
   ),
   externalSecret: section({
     enabled: z.boolean().default(false).describe('Create the auth Secret (<fullname>-auth) with an External Secrets Operator ExternalSecret (external-secrets.io/v1, served by External Secrets Operator 0.17 and later) instead of auth.existingSecret'),

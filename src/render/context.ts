@@ -130,6 +130,12 @@ export class RenderContext {
     return this.token({ kind: 'expr', expr, yieldsJson: json, multiline: false }) as unknown as Val<T>;
   }
 
+  /** Like `value`, for text that may span lines (embedded in a block literal, its lines are indented). */
+  text(op: Operand<string>): Val<string> {
+    if (this.mode === 'static') return evalOperand(op, this.config, this.facts) as unknown as Val<string>;
+    return this.token({ kind: 'expr', expr: goOperand(op), yieldsJson: false, multiline: true }) as unknown as Val<string>;
+  }
+
   /** A Go expression with no static value. Only src/render/helm-only.ts calls this (a test checks). */
   helmOnly(goExpr: string): Val<string> {
     if (this.mode === 'static') throw new Error('a Helm-only value has no place in dist/');

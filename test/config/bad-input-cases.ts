@@ -37,6 +37,16 @@ export const cases: BadInputCase[] = [
     message: `${FILE}: redis.extraConfig is "hz 20\\r\\n" but must be text without control characters (line breaks and tabs are fine)`,
   },
   {
+    name: 'extra sentinel.conf lines that would re-point the monitored master are refused, whatever their case',
+    values: { redis: { sentinel: { extraConfig: 'loglevel verbose\n  SENTINEL monitor evil 10.0.0.1 6379 1\n' } } },
+    message: /^values\/production\.yaml: redis\.sentinel\.extraConfig sets a directive the chart manages \(user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-\*, or sentinel monitor, auth-pass/,
+  },
+  {
+    name: 'extra sentinel.conf lines that would run a notification script are refused',
+    values: { redis: { sentinel: { extraConfig: 'sentinel notification-script mymaster /tmp/x.sh' } } },
+    message: /^values\/production\.yaml: redis\.sentinel\.extraConfig sets a directive the chart manages .*\(use redis\.sentinel\.\* for the failover timings\)$/,
+  },
+  {
     name: 'zero replicas are refused',
     values: { redis: { replicas: 0 } },
     message: `${FILE}: redis.replicas is 0 but must be at least 1; raise it`,

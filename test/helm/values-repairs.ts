@@ -5,9 +5,11 @@
  * of sets and the repaired keys keep varying. A rule without a repair fails the generator by name.
  */
 import { chartValues } from '../../src/config/coalesce';
-import { byteCount } from '../../src/config/expr';
-import { CHART_LABEL_KEYS, brokenRules } from '../../src/config/rules';
+import { byteCount, evaluate } from '../../src/config/expr';
+import { CHART_LABEL_KEYS, brokenRules, rules } from '../../src/config/rules';
 import { Config, configSchema } from '../../src/config/schema';
+
+const WEAKENING = rules.find((r) => r.path === 'auth.extraUsers' && /weaken/.test(r.message))!;
 
 type Assign = (path: string, value: unknown) => void;
 type Repair = (config: Config, set: Assign) => void;
@@ -80,6 +82,17 @@ export const REPAIRS: Record<string, Repair> = {
   ),
   // Lines that set a managed directive become comments.
   'redis.extraConfig': (c, set) => set('redis.extraConfig', c.redis.extraConfig.replace(/^/gm, '# ')),
+  'redis.sentinel.extraConfig': (c, set) => set('redis.sentinel.extraConfig', c.redis.sentinel.extraConfig.replace(/^/gm, '# ')),
+  // Built-in names get a suffix; rules that weaken the ACLs become a harmless grant.
+  'auth.extraUsers': (c, set) =>
+    set(
+      'auth.extraUsers',
+      c.auth.extraUsers.map((u, i) => ({
+        ...u,
+        name: /^(default|app|cache|monitor|cleanup|backup|replication|sentinel)$/.test(u.name) ? `${u.name.slice(0, 28)}-x${i}` : u.name,
+        rules: evaluate(WEAKENING.require, { auth: { extraUsers: [u] } }) ? u.rules : '~extra:* +get',
+      })),
+    ),
   'redis.databases.sessions': databases,
   'redis.podDisruptionBudget.maxUnavailable': (c, set) => set('redis.podDisruptionBudget.maxUnavailable', wrap(c.redis.podDisruptionBudget.maxUnavailable, 1, c.redis.replicas - 1)),
   'redis.sentinel.podDisruptionBudget.maxUnavailable': (c, set) => {

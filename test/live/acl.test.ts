@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
 import { AclUser } from '../../src/components/redis/contract';
-import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster } from '../support/redis';
+import { renderEnvironment } from '../support/manifests';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, waitFor, withLogs } from '../support/redis';
 
 jest.setTimeout(90000);
 
@@ -68,6 +69,10 @@ const REDIS_MATRIX: Row[] = [
   ['cache', 'redis', ['ACL', 'LIST'], NO],
   ['cache', 'redis', ['SHUTDOWN', 'NOSAVE'], NO],
   ['cache', 'redis', ['CLIENT', 'KILL', 'TYPE', 'normal'], NO],
+  // no scripting by default (auth.cacheUserScripting: false)
+  ['cache', 'redis', ['SCRIPT', 'LOAD', 'return 1'], NO],
+  ['cache', 'redis', ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'], NO],
+  ['cache', 'redis', ['EVAL', 'return 1', '0'], NO],
   // monitor: what redis_exporter reads, nothing else
   ['monitor', 'redis', ['PING'], OK],
   ['monitor', 'redis', ['INFO', 'all'], OK],
@@ -89,15 +94,18 @@ const REDIS_MATRIX: Row[] = [
   ['monitor', 'redis', ['FLUSHALL'], NO],
   ['monitor', 'redis', ['KEYS', '*'], NO],
   ['monitor', 'redis', ['ACL', 'LIST'], NO],
-  // cleanup: scan and trim session keys only
+  // cleanup: scan and trim session keys…
   ['cleanup', 'redis', ['SCAN', '0', 'MATCH', 'session:*', 'COUNT', '100'], OK],
   ['cleanup', 'redis', ['ZRANGE', 'session:acl:idx', '0', '-1'], OK],
   ['cleanup', 'redis', ['ZREM', 'session:acl:idx', 'm'], OK],
   ['cleanup', 'redis', ['TTL', 'session:acl:a'], OK],
   ['cleanup', 'redis', ['UNLINK', 'session:acl:gone'], OK],
-  ['cleanup', 'redis', ['UNLINK', 'cache:svc:k'], NO],
-  ['cleanup', 'redis', ['ZRANGE', 'cache_index:svc', '0', '-1'], NO],
-  ['cleanup', 'redis', ['ZREM', 'cache_index:svc', 'k'], NO],
+  // …and the cache keys, for the cache cleanup CronJob (the cache user runs no Lua)
+  ['cleanup', 'redis', ['UNLINK', 'cache:svc:gone'], OK],
+  ['cleanup', 'redis', ['ZRANGE', 'cache_index:svc', '0', '-1'], OK],
+  ['cleanup', 'redis', ['ZREM', 'cache_index:svc', 'gone'], OK],
+  ['cleanup', 'redis', ['SCRIPT', 'LOAD', 'return 1'], OK],
+  ['cleanup', 'redis', ['UNLINK', 'other:svc:k'], NO],
   ['cleanup', 'redis', ['SET', 'session:acl:a', 'x'], NO],
   ['cleanup', 'redis', ['FLUSHDB'], NO],
   ['cleanup', 'redis', ['KEYS', '*'], NO],
@@ -263,5 +271,53 @@ describeWithBinaries(CLUSTER_BINARIES, 'every ACL user of the generated files ca
       expect(rdb.subarray(0, 5).toString()).toBe('REDIS');
       expect(rdb.includes(Buffer.from('session:acl:backup'))).toBe(true);
     }
+  }));
+});
+
+describeWithBinaries(['redis-server', 'redis-cli'], 'ACL values (redis.disableCommands, auth.cacheUserScripting) take effect on the real redis-server', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+  const values = { redis: { disableCommands: ['SCAN', 'client|list', 'EXPIRE'] }, auth: { cacheUserScripting: true } };
+
+  beforeAll(async () => {
+    cluster = new RedisCluster({ octet: 13, objects: renderEnvironment('dev', values), env: FAST_SCRIPT_ENV });
+    cluster.startAll();
+    await waitFor('the standalone node to answer', async () => (await cluster.probe(cluster.redis[0], 'readinessProbe')).code === 0, 30000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  const reply = async (user: AclUser, args: string[]) => {
+    const r = await cluster.cli(cluster.redis[0], user, ['--no-raw', ...args]);
+    return (r.stdout + r.stderr).trim().split('\n')[0];
+  };
+
+  test('the synthesized users.acl ends the application users with the disabled commands', () => {
+    const acl = cluster.config['users.acl'].split('\n');
+    expect(acl.find((l) => l.startsWith('user app '))).toMatch(/ -scan -client\|list -expire$/);
+    expect(acl.find((l) => l.startsWith('user cache '))).toMatch(/ \+evalsha \+script\|load -scan -client\|list -expire$/);
+    expect(acl.find((l) => l.startsWith('user cleanup '))).not.toMatch(/-scan/);
+  });
+
+  test('the disabled commands are refused to app and cache, and other users keep them', logged(async () => {
+    for (const user of ['app', 'cache'] as const) {
+      const key = user === 'app' ? 'session:acl:x' : 'cache:svc:x';
+      expect(await reply(user, ['SET', key, '1'])).toBe('OK');
+      expect(await reply(user, ['SCAN', '0'])).toMatch(/NOPERM/);
+      expect(await reply(user, ['EXPIRE', key, '60'])).toMatch(/NOPERM/);
+      expect(await reply(user, ['GET', key])).toBe('"1"');
+    }
+    // Without the disabled subcommand the app user could still not list clients (-@dangerous); the monitor user can.
+    expect(await reply('monitor', ['CLIENT', 'LIST'])).toMatch(/^id=/);
+    expect(await reply('cleanup', ['SCAN', '0'])).toMatch(/^1\) /);
+  }));
+
+  test('with auth.cacheUserScripting the cache user loads and runs a script on its own keys only', logged(async () => {
+    const sha = (await reply('cache', ['SCRIPT', 'LOAD', "return redis.call('GET', KEYS[1])"])).replace(/"/g, '');
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await reply('cache', ['EVALSHA', sha, '1', 'cache:svc:x'])).toBe('"1"');
+    expect(await reply('cache', ['EVALSHA', sha, '1', 'session:acl:x'])).toMatch(/NOPERM|No permissions/);
+    expect(await reply('app', ['SCRIPT', 'LOAD', 'return 1'])).toMatch(/NOPERM/);
   }));
 });

@@ -171,8 +171,8 @@ describeWithBinaries(['redis-server', 'redis-cli'], 'the maintenance cleanup job
     expect([...after.keys()].filter((k) => !expected.keys.has(k) && !k.includes('live'))).toEqual([]);
   });
 
-  test('the cleanup user cannot reach keys outside the session prefix', async () => {
-    const r = await lab.cli(node, 'cleanup', ['UNLINK', 'cache:svc:k']);
+  test('the cleanup user cannot reach keys outside the session prefix and the cache keys', async () => {
+    const r = await lab.cli(node, 'cleanup', ['UNLINK', 'other:svc:k']);
     expect(r.stdout).toMatch(/NOPERM/);
   });
 

@@ -15,7 +15,7 @@ import Redis from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
 import { AclUser } from '../../src/components/redis/contract';
-import { passwordKey } from '../../src/components/secrets/keys';
+import { passwordFile } from '../../src/components/secrets/keys';
 import { FULLNAME, K8sObject, configMapData, findObject } from '../support/manifests';
 import { RunResult, fixturePasswords, killGroup, run, startInGroup, waitFor, within } from '../support/redis';
 import { TestIssuer } from '../support/tls-issuer';
@@ -90,7 +90,7 @@ export class Lab {
     const config = configMapData(this.objects, `${FULLNAME}-redis-config`);
     for (const [k, v] of Object.entries(config)) fs.writeFileSync(path.join(root, 'templates', k), v + (k === 'redis.conf' ? extraConf.map((l) => `\n${l}`).join('') + '\n' : ''));
     for (const [k, v] of Object.entries(configMapData(this.objects, `${FULLNAME}-redis-scripts`))) fs.writeFileSync(path.join(root, 'scripts', k), v, { mode: 0o555 });
-    for (const u of Object.keys(this.passwords) as AclUser[]) fs.writeFileSync(path.join(root, 'secrets', passwordKey(u)), this.passwords[u], { mode: 0o400 });
+    for (const u of Object.keys(this.passwords) as AclUser[]) fs.writeFileSync(path.join(root, 'secrets', passwordFile(u)), this.passwords[u], { mode: 0o400 });
     const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
     for (const e of c.env) {
       if (e.valueFrom) env[e.name] = e.valueFrom.fieldRef.fieldPath === 'status.podIP' ? ip : `${FULLNAME}-redis-0`;

@@ -41,7 +41,7 @@ describe('the maintenance CronJobs', () => {
 
   test.each([
     ['session-cleanup', 'cleanup'],
-    ['cache-cleanup', 'cache'],
+    ['cache-cleanup', 'cleanup'],
     ['backup', 'backup'],
   ])('%s gets only the passwords of the %s user and the sentinel discovery user', (job, user) => {
     const { pod } = cronJobContainer(production, job);

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { passwordKey } from '../../src/components/secrets/keys';
+import { passwordFile } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
 import { FULLNAME } from '../support/manifests';
 import { fixturePasswords } from '../support/redis';
@@ -31,7 +31,7 @@ describeWithBinaries(['redis-server', 'prometheus-redis-exporter', 'openssl'], '
 
   beforeAll(async () => {
     fs.mkdirSync(secrets);
-    for (const [user, password] of Object.entries(fixturePasswords())) fs.writeFileSync(path.join(secrets, passwordKey(user)), password);
+    for (const [user, password] of Object.entries(fixturePasswords())) fs.writeFileSync(path.join(secrets, passwordFile(user)), password);
     writeFile(dir, 'users.acl', renderAclFromManifests(objects, dir, secrets, 'users.acl'));
     for (const ca of ['ca', 'other-ca']) {
       fs.mkdirSync(path.join(dir, ca));

@@ -11,7 +11,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACL_USERS, AclUser } from '../../src/components/redis/contract';
-import { passwordKey } from '../../src/components/secrets/keys';
+import { passwordFile } from '../../src/components/secrets/keys';
 import { describeWithBinaries } from '../support/binaries';
 import { FULLNAME } from '../support/manifests';
 import { fixturePasswords } from '../support/redis';
@@ -51,7 +51,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
 
   beforeAll(async () => {
     fs.mkdirSync(secrets);
-    for (const u of ACL_USERS) fs.writeFileSync(path.join(secrets, passwordKey(u)), passwords[u]);
+    for (const u of ACL_USERS) fs.writeFileSync(path.join(secrets, passwordFile(u)), passwords[u]);
     const config = configMapData(objects, `${FULLNAME}-redis-config`);
     const scripts = configMapData(objects, `${FULLNAME}-redis-scripts`);
     for (const [file, text] of Object.entries(scripts)) writeFile(dir, `scripts/${file}`, text);

@@ -46,6 +46,30 @@ const cases: Case[] = [
     helm: 'renders',
   },
   {
+    name: 'an extra ACL user named like a built-in one',
+    values: { auth: { existingSecret: 's', extraUsers: [{ name: 'reports', passwordKey: 'r', rules: '+ping' }, { name: 'sentinel', passwordKey: 'x', rules: '+ping' }] } },
+    problems: [`${FILE}: auth.extraUsers names a built-in ACL user (default, app, cache, monitor, cleanup, backup, replication or sentinel), whose rules the chart owns; give the extra user a name of its own (e.g. reports)`],
+    helm: 'rule',
+  },
+  ...['nopass +ping', '~* +@read', '~reports:* +@all', 'allcommands', '%RW~* +get', '~r:* +@DANGEROUS', 'resetpass +ping', '+get %PASSWORD:app%'].map((rules) => ({
+    name: `an extra ACL user with rules "${rules}" that would weaken the ACLs`,
+    values: { auth: { existingSecret: 's', extraUsers: [{ name: 'reports', passwordKey: 'reports-password', rules }] } },
+    problems: [`${FILE}: auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %PASSWORD marker); grant the key patterns and commands the user needs, e.g. "~reports:* +@read +ping"`],
+    helm: 'rule' as const,
+  })),
+  {
+    name: 'an extra ACL user with an inline password',
+    values: { auth: { existingSecret: 's', extraUsers: [{ name: 'reports', passwordKey: 'r', rules: '>secret +ping' }] } },
+    problems: [`${FILE}: auth.extraUsers.0.rules is ">secret +ping" but must be ACL rules: key patterns (~, %R~, %W~) and +/- commands or @categories separated by spaces, without passwords (<, >, #), channels (&) or quotes`],
+    helm: { schemaKey: 'rules' },
+  },
+  {
+    name: 'a disabled command that is not a command name',
+    values: { auth: { existingSecret: 's' }, redis: { disableCommands: ['FLUSHALL; +@all'] } },
+    problems: [`${FILE}: redis.disableCommands.0 is "FLUSHALL; +@all" but must be a Redis command (FLUSHALL) or subcommand (CONFIG|GET)`],
+    helm: { schemaKey: 'disableCommands' },
+  },
+  {
     name: 'an ExternalSecret store of an unknown kind',
     values: { auth: { externalSecret: { enabled: true, secretStoreRef: { name: 'v', kind: 'VaultStore' }, remoteKey: 'k' } } },
     problems: [`${FILE}: auth.externalSecret.secretStoreRef.kind is "VaultStore" but must be one of SecretStore, ClusterSecretStore`],

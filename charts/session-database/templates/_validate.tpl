@@ -14,6 +14,12 @@
 {{- if and (.Values.auth.externalSecret.enabled) (and (.Values.auth.externalSecret.remoteKey) (.Values.auth.externalSecret.remoteKeyPrefix)) }}
 {{- fail (printf "values: auth.externalSecret.remoteKeyPrefix is %v and auth.externalSecret.remoteKey is %v; set only one of them" .Values.auth.externalSecret.remoteKeyPrefix .Values.auth.externalSecret.remoteKey) }}
 {{- end }}
+{{- if regexMatch "\"name\":\"(default|app|cache|monitor|cleanup|backup|replication|sentinel)\"" (toJson .Values.auth.extraUsers) }}
+{{- fail (printf "values: auth.extraUsers names a built-in ACL user (default, app, cache, monitor, cleanup, backup, replication or sentinel), whose rules the chart owns; give the extra user a name of its own (e.g. reports)" ) }}
+{{- end }}
+{{- if regexMatch "(?i)\"rules\":\"([^\"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^\" ]*%password[^\" ]*)( [^\"]*)?\"" (toJson .Values.auth.extraUsers) }}
+{{- fail (printf "values: auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %%PASSWORD marker); grant the key patterns and commands the user needs, e.g. \"~reports:* +@read +ping\"" ) }}
+{{- end }}
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas))) }}
 {{- fail (printf "values: infinispan.cache.owners is %v but only %v Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas" (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas)) }}
 {{- end }}
@@ -106,6 +112,9 @@
 {{- end }}
 {{- if regexMatch "(?mi)^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|enable-debug-command|enable-module-command|enable-protected-configs|tls-[a-z-]+)([ \\t]|$)" (toString .Values.redis.extraConfig) }}
 {{- fail (printf "values: redis.extraConfig sets a directive the chart manages (user, aclfile, requirepass, masteruser, masterauth, rename-command, bind, port, dir, include, loadmodule, protected-mode, enable-*-command, enable-protected-configs or tls-*); ACL users, passwords, addresses and TLS come from auth.*, tls.* and the pod: remove those lines" ) }}
+{{- end }}
+{{- if regexMatch "(?mi)^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)" (toString .Values.redis.sentinel.extraConfig) }}
+{{- fail (printf "values: redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)" ) }}
 {{- end }}
 {{- if not (lt .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- fail (printf "values: monitoring.alerts.memoryWarningRatio is %v, not below memoryCriticalRatio (%v); the warning must come first, e.g. 0.8 and 0.9" .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}

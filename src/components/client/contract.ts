@@ -40,7 +40,7 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | V
     REDIS_MASTER_NAME: ctx.optional(sentinel, v.redis.masterName),
     // The sentinels know only the app user among clients (sentinel-users.acl), also for the cache client.
     REDIS_SENTINEL_USERNAME: ctx.optional(sentinel, SESSION_USER),
-    REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, passwordKey(SESSION_USER)),
+    REDIS_SENTINEL_PASSWORD_KEY: ctx.optional(sentinel, passwordKey(ctx, SESSION_USER)),
     REDIS_TLS: ctx.choose(tlsOn, 'true', 'false'),
     // Mount this Secret's ca.crt to verify the servers (rediss://).
     REDIS_TLS_CA_SECRET: ctx.optional(tlsOn, clientCaSecretName(ctx)),
@@ -56,8 +56,8 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | V
     REDIS_CACHE_KEY_PREFIX: CACHE_KEY_PREFIX,
     REDIS_CACHE_DB: ctx.asString(v.redis.databases.cache),
     CREDENTIALS_SECRET: authSecretName(ctx),
-    REDIS_PASSWORD_KEY: passwordKey(SESSION_USER),
-    REDIS_CACHE_PASSWORD_KEY: passwordKey(CACHE_USER),
+    REDIS_PASSWORD_KEY: passwordKey(ctx, SESSION_USER),
+    REDIS_CACHE_PASSWORD_KEY: passwordKey(ctx, CACHE_USER),
     INFINISPAN_HOST: ctx.optional(infinispan, infinispanHost(ctx)),
     INFINISPAN_PORT: ctx.optional(infinispan, String(PORTS.client)),
     INFINISPAN_CACHE_NAME: ctx.optional(infinispan, v.infinispan.cache.name),

@@ -7,7 +7,7 @@ import { tlsOn } from '../../config/predicates';
 import { RenderContext, Valued } from '../../render/context';
 import { AclUser, PATHS, authSecretName } from '../redis/contract';
 import { tlsSecretName } from '../tls/names';
-import { passwordKey } from '../secrets/keys';
+import { passwordFile, passwordKey } from '../secrets/keys';
 import { manifest } from '../shared/api-object';
 import { containerImage } from '../shared/images';
 import { metadata, selectorLabels } from '../shared/naming';
@@ -37,7 +37,7 @@ export interface MaintenanceJobProps {
 export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: MaintenanceJobProps) {
   const job = ctx.at(props.values);
   const n = maintenanceNames(ctx);
-  const passwords = [props.user, DISCOVERY_USER].map((u) => ({ key: passwordKey(u), path: passwordKey(u) }));
+  const passwords = ([props.user, DISCOVERY_USER] as AclUser[]).map((u) => ({ key: passwordKey(ctx, u), path: passwordFile(u) }));
   manifest<ICronJob>(scope, props.name, {
     apiVersion: 'batch/v1',
     kind: 'CronJob',

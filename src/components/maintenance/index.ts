@@ -62,7 +62,8 @@ export class Maintenance extends Construct {
         name: 'cache-cleanup',
         script: 'cache-cleanup.sh',
         values: 'maintenance.cacheCleanup',
-        user: 'cache',
+        // Not the cache user the services hold: it gets no scripting unless auth.cacheUserScripting.
+        user: 'cleanup',
         env: [
           { name: 'CACHE_DB', value: ctx.asString(v.redis.databases.cache) },
           { name: 'BATCH_SIZE', value: ctx.asString(m.cacheCleanup.batchSize) },

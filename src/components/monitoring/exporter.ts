@@ -37,7 +37,7 @@ export function exporterContainer(ctx: RenderContext, role: 'redis' | 'sentinel'
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'REDIS_ADDR', value: ctx.choose(tlsOn, `rediss://${ownHost}:${port}`, `redis://$(POD_IP):${port}`) },
       { name: 'REDIS_USER', value: EXPORTER_USER },
-      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName(ctx), key: passwordKey(EXPORTER_USER) } } },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName(ctx), key: passwordKey(ctx, EXPORTER_USER) } } },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${EXPORTER_PORT}` },
       ctx.optional(tlsOn, { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: `${PATHS.tls}/ca.crt` }),
     ),

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { truthy } from '../../config/expr';
+import { at, eachLine, truthy, words } from '../../config/expr';
 import { readAsset } from '../../render/assets';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
@@ -15,7 +15,20 @@ export const SCRIPT_FILES = ['common.sh', 'tls.sh', 'redis-start.sh', 'redis-pre
 export class RedisConfigMaps extends Construct {
   constructor(scope: Construct, id: string, ctx: RenderContext) {
     super(scope, id);
-    const extra = { appendonly: ctx.choose(truthy('redis.persistence.appendonly'), 'yes', 'no') };
+    const extra = {
+      appendonly: ctx.choose(truthy('redis.persistence.appendonly'), 'yes', 'no'),
+      cacheScripting: ctx.choose(truthy('auth.cacheUserScripting'), ' +evalsha +script|load', ''),
+      disabledCommands: ctx.value(words(at('redis.disableCommands'), '-')),
+      // auth.extraUsers, with what no application user may run taken back after their own rules.
+      extraUsers: ctx.text(
+        eachLine(
+          at('auth.extraUsers'),
+          ['name', 'passwordKey', 'rules'],
+          'user {0} on %PASSWORD_KEY:{1}% resetkeys resetchannels nocommands {2} -@dangerous -flushall -flushdb -keys',
+          words(at('redis.disableCommands'), '-'),
+        ),
+      ),
+    };
     manifest(this, 'config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -11,6 +11,8 @@ export const PATHS = {
   templates: '/etc/redis/templates',
   scripts: '/etc/redis/scripts',
   secrets: '/etc/redis/secrets',
+  /** The whole auth Secret, for the passwords of auth.extraUsers (Redis pods, only when there are any). */
+  extraSecrets: '/etc/redis/extra-secrets',
   runtime: '/etc/redis/runtime',
   data: '/data',
   tmp: '/tmp',
@@ -64,6 +66,7 @@ export function scriptEnvironment(ctx: RenderContext, role: 'redis' | 'sentinel'
     { name: 'TERMINATION_GRACE_SECONDS', value: ctx.asString(v.redis.terminationGracePeriodSeconds) },
     { name: 'CONFIG_TEMPLATE_DIR', value: PATHS.templates },
     { name: 'SECRETS_DIR', value: PATHS.secrets },
+    { name: 'EXTRA_SECRETS_DIR', value: PATHS.extraSecrets },
     { name: 'RUNTIME_DIR', value: PATHS.runtime },
     { name: 'DATA_DIR', value: PATHS.data },
     { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },

@@ -1,9 +1,10 @@
 import { IVolume } from 'kubernetes-models/v1/Volume';
-import { child, not, truthy } from '../../config/expr';
+import { at, child, filled, not, truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
 import { RenderContext, Val, Valued } from '../../render/context';
 import { claimSpec, claimTemplateAnnotations } from '../shared/storage';
-import { PATHS } from './contract';
+import { passwordFile, passwordKey } from '../secrets/keys';
+import { ACL_USERS, PATHS } from './contract';
 
 /** The `data` volume: a claim per pod when persistence is on, an emptyDir otherwise. */
 export function dataStorage(ctx: RenderContext, path: 'redis.persistence' | 'redis.sentinel.persistence') {
@@ -15,21 +16,27 @@ export function dataStorage(ctx: RenderContext, path: 'redis.persistence' | 'red
 }
 
 /** Volumes every Redis/Sentinel pod mounts; the root filesystem stays read-only. */
-export function scriptVolumes(ctx: RenderContext, configMap: string, scriptsMap: string, secretName: Val<string>, tlsSecret: string): Valued<IVolume>[] {
+/** Redis pods of a release with auth.extraUsers mount the whole auth Secret for their passwords. */
+const extraUsersOn = filled(at('auth.extraUsers'));
+
+export function scriptVolumes(ctx: RenderContext, role: 'redis' | 'sentinel', configMap: string, scriptsMap: string, secretName: Val<string>, tlsSecret: string): Valued<IVolume>[] {
   return ctx.list<Valued<IVolume>>(
     { name: 'templates', configMap: { name: configMap, defaultMode: 0o444 } },
     { name: 'scripts', configMap: { name: scriptsMap, defaultMode: 0o555 } },
-    { name: 'secrets', secret: { secretName, defaultMode: 0o440 } },
+    // Each password under the file name the scripts read, whatever its key (auth.existingSecretKeys).
+    { name: 'secrets', secret: { secretName, defaultMode: 0o440, items: ACL_USERS.map((u) => ({ key: passwordKey(ctx, u), path: passwordFile(u) })) } },
+    ...(role === 'redis' ? [ctx.optional(extraUsersOn, { name: 'extra-secrets', secret: { secretName, defaultMode: 0o440 } })] : []),
     { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ctx.optional(tlsOn, { name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }),
   );
 }
 
-export const scriptVolumeMounts = (ctx: RenderContext) => ctx.list<{ name: string; mountPath: string; readOnly?: boolean }>(
+export const scriptVolumeMounts = (ctx: RenderContext, role: 'redis' | 'sentinel') => ctx.list<{ name: string; mountPath: string; readOnly?: boolean }>(
   { name: 'templates', mountPath: PATHS.templates, readOnly: true },
   { name: 'scripts', mountPath: PATHS.scripts, readOnly: true },
   { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
+  ...(role === 'redis' ? [ctx.optional(extraUsersOn, { name: 'extra-secrets', mountPath: PATHS.extraSecrets, readOnly: true })] : []),
   { name: 'runtime', mountPath: PATHS.runtime },
   { name: 'data', mountPath: PATHS.data },
   { name: 'tmp', mountPath: PATHS.tmp },

@@ -85,10 +85,10 @@ export class ServerStatefulSet extends Construct {
             readinessProbe: execProbe(`${role}-probe.sh`, 'readiness', 5, 2, 3),
             lifecycle: spec.lifecycle,
             resources: ctx.json(v.resources),
-            volumeMounts: scriptVolumeMounts(ctx),
+            volumeMounts: scriptVolumeMounts(ctx, role),
           },
           others: [ctx.optional(monitoringOn, exporterContainer(ctx, role))],
-          volumes: [...scriptVolumes(ctx, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume],
+          volumes: [...scriptVolumes(ctx, role, n.config, n.scripts, authSecretName(ctx), tlsSecretName(ctx, role)), storage.emptyDirVolume],
         }),
       },
     });

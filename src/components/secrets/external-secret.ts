@@ -40,7 +40,7 @@ export class ExternalSecret extends Construct {
         // The operator owns the Secret: deleting the ExternalSecret deletes it.
         target: { name: authSecretName(ctx), creationPolicy: 'Owner' },
         data: ctx.list(
-          ...ACL_USERS.map((user) => remoteEntry(passwordKey(user))),
+          ...ACL_USERS.map((user) => remoteEntry(passwordKey(ctx, user))),
           // The Infinispan identity, when that component is on.
           ctx.optional(infinispanOn, remoteEntry(ctx.values.infinispan.auth.usernameKey)),
           ctx.optional(infinispanOn, remoteEntry(ctx.values.infinispan.auth.passwordKey)),

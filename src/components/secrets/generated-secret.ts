@@ -7,7 +7,7 @@ import { keptOrGenerated } from '../../render/helm-only';
 import { ACL_USERS, authSecretName } from '../redis/contract';
 import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
-import { passwordKey } from './keys';
+import { passwordKey, passwordKeyOperand } from './keys';
 
 /** Helm only: <fullname>-auth with random passwords, generated at install, kept on upgrade and on uninstall. */
 export class GeneratedSecret extends Construct {
@@ -23,7 +23,7 @@ export class GeneratedSecret extends Construct {
       metadata: { ...metadata(ctx, 'auth', 'auth', lit({ 'helm.sh/resource-policy': 'keep' })), name: authSecretName(ctx) },
       type: 'Opaque',
       data: <Record<string, Val<string>>>{
-        ...Object.fromEntries(ACL_USERS.map((user) => [passwordKey(user), keptOrGenerated(ctx, lit(passwordKey(user)), 'password')])),
+        ...Object.fromEntries(ACL_USERS.map((user) => [`${passwordKey(ctx, user)}`, keptOrGenerated(ctx, passwordKeyOperand(user), 'password')])),
         // The Infinispan identity, when that component is on (its key names are configurable).
         [`${ispn.usernameKey}`]: ctx.optional(infinispanOn, keptOrGenerated(ctx, at('infinispan.auth.usernameKey'), 'username')),
         [`${ispn.passwordKey}`]: ctx.optional(infinispanOn, keptOrGenerated(ctx, at('infinispan.auth.passwordKey'), 'password')),

@@ -21,7 +21,7 @@ import Redis, { RedisOptions } from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
 import { ACL_USERS, AclUser } from '../../../src/components/redis/contract';
-import { passwordKey } from '../../../src/components/secrets/keys';
+import { passwordFile } from '../../../src/components/secrets/keys';
 import { FULLNAME, K8sObject, configMapData, findObject, loadDist } from '../manifests';
 import { TestIssuer } from '../tls-issuer';
 import { fixturePasswords } from './fixtures';
@@ -170,7 +170,7 @@ export class RedisCluster {
     const given = this.opts.secrets?.[secretName];
     if (given) return given;
     if (this.objects.some((o) => o.kind === 'Certificate' && o.spec?.secretName === secretName)) return this.tlsIssuer().secretData(secretName);
-    return Object.fromEntries(ACL_USERS.map((u) => [passwordKey(u), this.passwords[u]]));
+    return Object.fromEntries(ACL_USERS.map((u) => [passwordFile(u), this.passwords[u]]));
   }
 
   /** The process environment of a pod: the container's env plus PATH and the tuning knobs. */

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Cache cleanup on the cache database, as the cache ACL user (which can reach no
-# session key): drops index entries whose cache key expired and evicts the least
+# Cache cleanup on the cache database, as the cleanup ACL user (the cache user the
+# services hold runs no Lua unless auth.cacheUserScripting): drops index entries whose cache key expired and evicts the least
 # recently used entries beyond MAX_ENTRIES_PER_SERVICE, BATCH_SIZE members per call.
 # Prints one summary line.
 #   CACHE_DB, BATCH_SIZE, MAX_ENTRIES_PER_SERVICE
@@ -10,10 +10,10 @@ dir=$(dirname "$0")
 . "$dir/maintenance.sh"
 
 started=$(now_ms)
-connect_master cache "$CACHE_DB" "$dir/cache-cleanup.lua"
+connect_master cleanup "$CACHE_DB" "$dir/cache-cleanup.lua"
 
 # The service indexes (SCAN may repeat a key; sort -u drops repeats).
-REDISCLI_AUTH=$(secret cache) redis-cli --no-auth-warning $(tls_cli_options) --user cache -h "$host" -p "$port" -n "$CACHE_DB" \
+REDISCLI_AUTH=$(secret cleanup) redis-cli --no-auth-warning $(tls_cli_options) --user cleanup -h "$host" -p "$port" -n "$CACHE_DB" \
   --scan --pattern 'cache_index:*' >"$work/scan" 2>&1 || fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"
 if grep -q -e '^ERR' -e '^NOPERM' -e '^NOAUTH' -e '^WRONGPASS' "$work/scan"; then
   fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"

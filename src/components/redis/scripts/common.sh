@@ -58,6 +58,16 @@ render_acl() {
     hash=$(secret "$user" | tr -d '\n' | sha256sum | cut -d' ' -f1)
     script="${script}s/%PASSWORD:${user}%/#${hash}/g;"
   done
+  # auth.extraUsers: %PASSWORD_KEY:<key>% = that key of the whole auth Secret (EXTRA_SECRETS_DIR).
+  for key in $(grep -v '^#' "$template" | grep -o '%PASSWORD_KEY:[-._a-zA-Z0-9]*%' | sort -u | sed 's/%PASSWORD_KEY:\(.*\)%/\1/'); do
+    file="${EXTRA_SECRETS_DIR:-}/$key"
+    if [ ! -r "$file" ]; then
+      log "missing password file $file (Secret key $key of auth.extraUsers)"
+      return 1
+    fi
+    hash=$(tr -d '\n' <"$file" | sha256sum | cut -d' ' -f1)
+    script="${script}s/%PASSWORD_KEY:$(echo "$key" | sed 's/\./\\./g')%/#${hash}/g;"
+  done
   grep -v '^#' "$template" | grep -v '^$' | sed "$script"
 }
 
