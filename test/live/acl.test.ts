@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
 import { AclUser } from '../../src/components/redis/contract';
+import { passwordFile } from '../../src/components/secrets/keys';
 import { renderEnvironment } from '../support/manifests';
-import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, waitFor, withLogs } from '../support/redis';
+import { CLUSTER_BINARIES, FAST_SCRIPT_ENV, Pod, RedisCluster, settledCluster, fixturePasswords, waitFor, withLogs } from '../support/redis';
 
 jest.setTimeout(90000);
 
@@ -319,5 +320,61 @@ describeWithBinaries(['redis-server', 'redis-cli'], 'ACL values (redis.disableCo
     expect(await reply('cache', ['EVALSHA', sha, '1', 'cache:svc:x'])).toBe('"1"');
     expect(await reply('cache', ['EVALSHA', sha, '1', 'session:acl:x'])).toMatch(/NOPERM|No permissions/);
     expect(await reply('app', ['SCRIPT', 'LOAD', 'return 1'])).toMatch(/NOPERM/);
+  }));
+});
+
+describeWithBinaries(['redis-server', 'redis-cli'], 'auth.extraUsers from the synthesized users.acl on the real redis-server', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+  const extraUsers = [
+    { name: 'reports', passwordKey: 'reports.password', rules: '~reports:* +@read +ping' },
+    { name: 'writer', passwordKey: 'writer-pw', rules: '~jobs:* +@write +@read +flushall' },
+  ];
+  const secret = { 'reports.password': 'reports-fixture-pw', 'writer-pw': 'writer-fixture-pw' };
+
+  beforeAll(async () => {
+    const objects = renderEnvironment('dev', { auth: { extraUsers }, redis: { disableCommands: ['DEL'] } });
+    const passwords = fixturePasswords();
+    const data = { ...Object.fromEntries(Object.entries(passwords).map(([u, p]) => [passwordFile(u), p])), ...secret };
+    cluster = new RedisCluster({ octet: 13, objects, env: FAST_SCRIPT_ENV, passwords, secrets: { 'session-database-auth': data } });
+    cluster.startAll();
+    await waitFor('the standalone node to answer', async () => (await cluster.probe(cluster.redis[0], 'readinessProbe')).code === 0, 30000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  const as = async (user: string, password: string, args: string[]) => {
+    const r = await cluster.cli(cluster.redis[0], user as AclUser, ['--no-raw', ...args], { password });
+    return `${r.stdout}${r.stderr}`.trim().split('\n')[0].replace(/^\(error\) /, '');
+  };
+
+  test('the synthesized file has each extra user with its password key; the pod hashes it from the auth Secret', logged(() => {
+    const lines = cluster.config['users.acl'].split('\n').filter((l) => /^user (reports|writer) /.test(l));
+    expect(lines).toEqual([
+      'user reports on %PASSWORD_KEY:reports.password% resetkeys resetchannels nocommands ~reports:* +@read +ping -@dangerous -flushall -flushdb -keys -del',
+      'user writer on %PASSWORD_KEY:writer-pw% resetkeys resetchannels nocommands ~jobs:* +@write +@read +flushall -@dangerous -flushall -flushdb -keys -del',
+    ]);
+    return Promise.resolve();
+  }));
+
+  test('each extra user logs in with its password and can do exactly what its rules and the taken-back commands leave', logged(async () => {
+    const writer = (args: string[]) => as('writer', secret['writer-pw'], args);
+    const reports = (args: string[]) => as('reports', secret['reports.password'], args);
+    expect(await writer(['SET', 'jobs:1', 'x'])).toBe('OK');
+    expect(await writer(['SET', 'session:x', 'x'])).toMatch(/^NOPERM/);
+    expect(await writer(['FLUSHALL'])).toMatch(/^NOPERM/); // +flushall in its rules, taken back after them
+    expect(await writer(['DEL', 'jobs:1'])).toMatch(/^NOPERM/); // redis.disableCommands
+    expect(await writer(['CONFIG', 'GET', 'maxmemory'])).toMatch(/^NOPERM/);
+    expect(await reports(['PING'])).toBe('PONG');
+    expect(await reports(['GET', 'reports:1'])).toBe('(nil)');
+    expect(await reports(['SET', 'reports:1', 'x'])).toMatch(/^NOPERM/);
+    expect(await reports(['GET', 'jobs:1'])).toMatch(/^NOPERM/);
+    expect(await reports(['KEYS', '*'])).toMatch(/^NOPERM/);
+    // Wrong password, and the other user's password, are refused.
+    expect(await as('reports', 'wrong', ['PING'])).toMatch(/WRONGPASS|NOAUTH/);
+    expect(await as('reports', secret['writer-pw'], ['PING'])).toMatch(/WRONGPASS|NOAUTH/);
+    // The built-in users are untouched.
+    expect(await as('app', cluster.passwords.app, ['SET', 'session:acl:y', '1'])).toBe('OK');
   }));
 });
