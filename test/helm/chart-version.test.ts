@@ -1,6 +1,4 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { HELM_MAJORS } from '../../scripts/helm';
@@ -8,20 +6,7 @@ import { packageVersion } from '../../scripts/package';
 import { chartDigest, chartDirFiles, releasedCharts, versionProblem } from '../../src/chart/releases';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { CHART, helmTemplate } from '../support/helm';
-
-const git = (...args: string[]) => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
-
-/** The chart files as committed at `commit`. */
-function chartAt(commit: string): Map<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-chart-'));
-  try {
-    const archive = spawnSync('sh', ['-c', `git archive ${commit} charts/session-database | tar -x -C ${dir}`], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    if (archive.status !== 0) throw new Error(archive.stderr);
-    return chartDirFiles(path.join(dir, 'charts/session-database'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { chartAt, lastCommitOfVersion } from '../support/git-history';
 
 describe('a published chart version is one content forever', () => {
   const current = chartDigest(chartDirFiles(CHART));
@@ -38,14 +23,8 @@ describe('a published chart version is one content forever', () => {
   });
 
   test('each recorded digest is that of the last commit of the version in git history', () => {
-    const log = git('log', '--format=%H', '--', 'charts/session-database/Chart.yaml');
-    expect(log.status).toBe(0);
     for (const { version, digest } of releasedCharts()) {
-      // The newest commit whose Chart.yaml had the version: the content last published under it.
-      const commits = log.stdout.trim().split('\n');
-      const bumpedAway = commits.find((c) => new RegExp(`^version: ${version.replace(/\./g, '\\.')}$`, 'm').test(git('show', `${c}^:charts/session-database/Chart.yaml`).stdout) && !git('show', `${c}:charts/session-database/Chart.yaml`).stdout.includes(`version: ${version}\n`));
-      expect(bumpedAway).toBeDefined();
-      expect([version, chartDigest(chartAt(`${bumpedAway}^`))]).toEqual([version, digest]);
+      expect([version, chartDigest(chartAt(lastCommitOfVersion(version)))]).toEqual([version, digest]);
     }
   });
 });

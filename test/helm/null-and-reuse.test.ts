@@ -1,13 +1,12 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { HELM_MAJORS } from '../../scripts/helm';
-import { PROJECT_ROOT } from '../../src/render/assets';
 import { mergeDeep } from '../config/merge';
 import { CHART, byName, helmTemplate, helmValuesText, renderedObjects } from '../support/helm';
 import { renderValues } from '../support/manifests';
+import { git, lastCommitOfVersion } from '../support/git-history';
 
 /**
  * Values that lack keys the templates read: a section set to null (Helm removes the key), and `helm upgrade
@@ -50,18 +49,3 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     }
   });
 });
-
-function git(...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** The newest commit whose chart had `version` (the parent of the commit that changed it). */
-function lastCommitOfVersion(version: string): string {
-  for (const c of git('log', '--format=%H', '--', 'charts/session-database/Chart.yaml').trim().split('\n')) {
-    const before = spawnSync('git', ['show', `${c}^:charts/session-database/Chart.yaml`], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout;
-    if (before.includes(`version: ${version}\n`) && !git('show', `${c}:charts/session-database/Chart.yaml`).includes(`version: ${version}\n`)) return `${c}^`;
-  }
-  throw new Error(`no commit of chart version ${version} in git history`);
-}
