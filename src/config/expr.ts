@@ -74,6 +74,8 @@ export type Pred =
   | { readonly truthy: string }
   | { readonly filled: Node }
   | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
+  | { readonly hasKey: string; readonly key: string }
+  | { readonly contains: string; readonly item: string }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
@@ -109,6 +111,10 @@ export const truthy = (path: ConfigPath): Pred => ({ truthy: path });
  * The pattern must mean the same in JavaScript and in Go's RE2: no lookaround, no backreferences.
  */
 export const matches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ matches: path, pattern, ignoreCase });
+/** The map at `path` has the key (Go's `hasKey`). */
+export const hasKey = (path: ConfigPath, key: string): Pred => ({ hasKey: path, key });
+/** The list at `path` holds the string (Go's `has`). */
+export const contains = (path: ConfigPath, item: string): Pred => ({ contains: path, item });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
@@ -246,6 +252,14 @@ function holds(p: Pred, s: Scope): boolean {
   if ('truthy' in p) return goTruthy(lookup(s.values, p.truthy));
   if ('filled' in p) return goTruthy(evalNode(p.filled, s));
   if ('matches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'mi' : 'm').test(String(lookup(s.values, p.matches) ?? ''));
+  if ('hasKey' in p) {
+    const map = lookup(s.values, p.hasKey);
+    return typeof map === 'object' && map !== null && !Array.isArray(map) && Object.prototype.hasOwnProperty.call(map, p.key);
+  }
+  if ('contains' in p) {
+    const list = lookup(s.values, p.contains);
+    return Array.isArray(list) && list.includes(p.item);
+  }
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
   if ('not' in p) return !holds(p.not, s);
@@ -355,7 +369,7 @@ function goLiteral(value: unknown): string {
 
 /** A predicate as a Go bool (for `ternary`): `and`/`or` and plain values are not bools in Go. */
 function goBool(p: Pred, g: GoScope): string {
-  return 'cmp' in p || 'matches' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
+  return 'cmp' in p || 'matches' in p || 'hasKey' in p || 'contains' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
 }
 
 /** Whether the operand is a map (labels): Go must print it with toJson. */
@@ -368,6 +382,8 @@ export function toGo(p: Pred, g: GoScope = TOP): string {
   if ('truthy' in p) return rootRef(g, `Values.${p.truthy}`);
   if ('filled' in p) return goOperand(p.filled, g);
   if ('matches' in p) return `regexMatch ${JSON.stringify(`(?m${p.ignoreCase ? 'i' : ''})${p.pattern}`)} (toString ${rootRef(g, `Values.${p.matches}`)})`;
+  if ('hasKey' in p) return `hasKey (default dict ${rootRef(g, `Values.${p.hasKey}`)}) ${JSON.stringify(p.key)}`;
+  if ('contains' in p) return `has ${JSON.stringify(p.item)} (default list ${rootRef(g, `Values.${p.contains}`)})`;
   if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('not' in p) return `not (${toGo(p.not, g)})`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceSettings } from './sections/service';
 import { tls } from './sections/tls';
 import { global, image, podSettings } from './sections/workload';
 import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
@@ -68,6 +69,7 @@ const sentinel = section({
   podDisruptionBudget: disruptionBudget,
   topologySpread,
   ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
+  service: serviceSettings('Sentinel', 'redis.sentinel.service'),
 });
 
 const redis = section({
@@ -109,6 +111,7 @@ const redis = section({
     scaleUpPeriodSeconds: z.int().min(15).default(120).describe('At most one node is added per this many seconds (each new replica does a full sync)'),
   }),
   sentinel,
+  service: serviceSettings('Redis', 'redis.service'),
 });
 
 const sessions = section({
@@ -229,6 +232,7 @@ const monitoring = section({
       resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '1Gi' }),
       storage: monitoringStorage('10Gi', 'Prometheus'),
       ...podSettings('Prometheus', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Prometheus', 'monitoring.standalone.prometheus.service'),
       kubeStateMetricsTarget: z.string().regex(/^$|^[a-z0-9.-]+:[0-9]+$/, 'host:port, e.g. kube-state-metrics.kube-system.svc:8080').default('').describe('kube-state-metrics address (host:port) for the CronJob alerts ("" = not scraped; those alerts stay silent)'),
     }),
     alertmanager: section({
@@ -236,6 +240,7 @@ const monitoring = section({
       resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '128Mi' }),
       storage: monitoringStorage('1Gi', 'Alertmanager'),
       ...podSettings('Alertmanager', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Alertmanager', 'monitoring.standalone.alertmanager.service'),
       configSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with key alertmanager.yml that replaces the generated Alertmanager config, for receivers with credentials ("" = the generated config: alerts are grouped and shown in Alertmanager and Grafana, no notifications leave the cluster)'),
     }),
     grafana: section({
@@ -243,6 +248,7 @@ const monitoring = section({
       resources: resources({ cpu: '50m', memory: '128Mi' }, { cpu: '500m', memory: '256Mi' }),
       storage: monitoringStorage('1Gi', 'Grafana'),
       ...podSettings('Grafana', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Grafana', 'monitoring.standalone.grafana.service'),
       adminSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with keys admin-user and admin-password for the Grafana admin (required in standalone mode; there is no default password)'),
     }),
     ingress: section({
@@ -302,6 +308,7 @@ const infinispan = section({
   }),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
+  service: serviceSettings('Infinispan', 'infinispan.service'),
   metrics: section({
     serviceMonitor: section({
       enabled: z.boolean().default(false).describe('Create a ServiceMonitor (monitoring.coreos.com/v1) for the servers\' /metrics endpoint'),

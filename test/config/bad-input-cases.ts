@@ -137,6 +137,31 @@ export const cases: BadInputCase[] = [
     values: { redis: { minReplicasToWrite: 3 } },
     message: `${FILE}: redis.minReplicasToWrite is 3 but only 3 Redis nodes exist (one is the master), so the master would refuse every write; set it below redis.replicas`,
   },
+  {
+    name: 'a node port on a ClusterIP Service is refused',
+    values: { redis: { service: { nodePorts: { redis: 30079 } } } },
+    message: `${FILE}: redis.service.nodePorts.redis is 30079 but redis.service.type is ClusterIP, which opens no node port; set redis.service.type: NodePort (or LoadBalancer), or remove the node port`,
+  },
+  {
+    name: 'externalTrafficPolicy on a ClusterIP Service is refused',
+    values: { infinispan: { service: { externalTrafficPolicy: 'Local' } } },
+    message: `${FILE}: infinispan.service.externalTrafficPolicy is Local but infinispan.service.type is ClusterIP, which has no external traffic; set infinispan.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy`,
+  },
+  {
+    name: 'loadBalancerSourceRanges without a load balancer are refused',
+    values: { monitoring: { standalone: { grafana: { service: { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] } } } } },
+    message: `${FILE}: monitoring.standalone.grafana.service.loadBalancerSourceRanges is set but monitoring.standalone.grafana.service.type is NodePort, which makes no load balancer to restrict (Kubernetes refuses it); set monitoring.standalone.grafana.service.type: LoadBalancer, or remove loadBalancerSourceRanges`,
+  },
+  {
+    name: 'Service labels that would take over the pod selector are refused',
+    values: { redis: { sentinel: { service: { labels: { 'app.kubernetes.io/component': 'redis' } } } } },
+    message: `${FILE}: redis.sentinel.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)`,
+  },
+  {
+    name: 'a Service type Kubernetes does not have lists the types',
+    values: { redis: { service: { type: 'ExternalName' } } },
+    message: `${FILE}: redis.service.type is "ExternalName" but must be one of ClusterIP, NodePort, LoadBalancer`,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);

@@ -11,7 +11,7 @@ import { kubernetesName, labelMap, section } from '../types';
 const kubernetesObject = (what: string, required: Record<string, z.ZodType> = {}) =>
   z.looseObject(required).describe(what);
 
-const annotationMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string());
+export const annotationMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string());
 
 /** Pull secret names. */
 export const pullSecrets = (description: string) => z.array(kubernetesName).default([]).describe(description);
