@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { workloadPolicies } from './sections/network-policy';
 import { serviceSettings } from './sections/service';
 import { tls } from './sections/tls';
 import { global, image, podSettings } from './sections/workload';
@@ -196,6 +197,7 @@ const networkPolicy = section({
     namespace: kubernetesName.default('kube-system').describe('Namespace of the cluster DNS pods'),
     podSelector: selectorLabelMap('Labels of the cluster DNS pods ({} = k8s-app: kube-dns, the label of CoreDNS and kube-dns in most distributions)'),
   }),
+  ...workloadPolicies,
 });
 
 const duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'a Prometheus duration such as 30s, 5m or 1h');

@@ -8,7 +8,7 @@ import { kubernetesName, labelMap, section } from '../types';
  */
 
 /** An object of the Kubernetes API given as values: checked by the API server, here only its shape. */
-const kubernetesObject = (what: string, required: Record<string, z.ZodType> = {}) =>
+export const kubernetesObject = (what: string, required: Record<string, z.ZodType> = {}) =>
   z.looseObject(required).describe(what);
 
 export const annotationMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string());
