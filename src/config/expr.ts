@@ -8,6 +8,7 @@
  * neither does `eq(at('redis.mode'), 'sentinl')`.
  */
 
+import { createHash } from 'crypto';
 import { isIntegerPath } from './introspect';
 import type { Config } from './schema';
 
@@ -56,6 +57,8 @@ type Node =
   | { readonly fn: 'concat'; readonly parts: readonly Node[] }
   | { readonly fn: 'trunc'; readonly length: number; readonly value: Node }
   | { readonly fn: 'trimSuffix'; readonly suffix: string; readonly value: Node }
+  | { readonly fn: 'sha256'; readonly value: Node }
+  | { readonly fn: 'toJson'; readonly value: Node }
   | { readonly fn: 'dict'; readonly entries: readonly (readonly [Node, Node])[] }
   | { readonly fn: 'merge'; readonly winner: Node; readonly other: Node }
   | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
@@ -125,6 +128,21 @@ export const orElse = <T>(value: Operand<T>, fallback: Operand<T> | T): Operand<
 export const concat = (...parts: Str[]): Operand<string> => ({ fn: 'concat', parts: parts.map((p) => operand(p)) });
 export const trunc = (length: number, value: Operand<string>): Operand<string> => ({ fn: 'trunc', length, value });
 export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
+/** The SHA-256 of the text, in hex (Go's `sha256sum`): short stable ids from long names. */
+export const sha256 = (value: Operand<string>): Operand<string> => ({ fn: 'sha256', value });
+/**
+ * A value as JSON text (Go's `toJson`): map keys sorted and <, >, & and U+2028/2029 escaped as \u
+ * sequences, exactly as Go's encoder writes them, so a file holding it is the same text in both outputs.
+ */
+export const toJson = (value: Operand): Operand<string> => ({ fn: 'toJson', value });
+
+/** JSON text exactly as Go's encoding/json writes it (sorted keys, HTML-safe escapes). */
+export function goJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  return (JSON.stringify(sorted(value ?? null)) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A map from key and value expressions. */
 export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, any>> => ({
   fn: 'dict',
@@ -216,6 +234,8 @@ function evalNode(x: Node, s: Scope): unknown {
       const text = String(evalNode(x.value, s));
       return text.endsWith(x.suffix) ? text.slice(0, -x.suffix.length) : text;
     }
+    case 'sha256': return createHash('sha256').update(String(evalNode(x.value, s))).digest('hex');
+    case 'toJson': return goJson(evalNode(x.value, s));
     case 'dict': return Object.fromEntries(x.entries.map(([k, v]) => [String(evalNode(k, s)), evalNode(v, s)]));
     case 'merge': return mergeValues(evalNode(x.winner, s), evalNode(x.other, s));
     case 'choose': return holds(x.cond, s) ? evalNode(x.then, s) : evalNode(x.otherwise, s);
@@ -319,6 +339,8 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'concat': return x.parts.length === 1 ? `toString ${sub(x.parts[0])}` : `print ${x.parts.map(sub).join(' ')}`;
     case 'trunc': return `trunc ${x.length} ${sub(x.value)}`;
     case 'trimSuffix': return `trimSuffix ${JSON.stringify(x.suffix)} ${sub(x.value)}`;
+    case 'sha256': return `sha256sum ${sub(x.value)}`;
+    case 'toJson': return `toJson ${sub(x.value)}`;
     case 'dict': return `dict ${x.entries.map(([k, v]) => `${'literal' in k ? sub(k) : `(toString ${sub(k)})`} ${sub(v)}`).join(' ')}`;
     case 'merge': return `merge (deepCopy ${sub(x.winner)}) (deepCopy ${sub(x.other)})`;
     case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
@@ -399,7 +421,7 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
     switch (x.fn) {
       case 'default': walk(x.value); walk(x.fallback); break;
       case 'concat': x.parts.forEach(walk); break;
-      case 'trunc': case 'trimSuffix': walk(x.value); break;
+      case 'trunc': case 'trimSuffix': case 'sha256': case 'toJson': walk(x.value); break;
       case 'dict': x.entries.forEach(([k, v]) => { walk(k); walk(v); }); break;
       case 'merge': walk(x.winner); walk(x.other); break;
       case 'choose': walk(x.then); walk(x.otherwise); break;

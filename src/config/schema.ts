@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { disabledAlerts, operatorSettings } from './sections/monitoring';
 import { workloadPolicies } from './sections/network-policy';
 import { serviceSettings } from './sections/service';
 import { tls } from './sections/tls';
@@ -210,6 +211,7 @@ const monitoring = section({
     'operator: PodMonitors, PrometheusRule and dashboard ConfigMaps for an existing Prometheus Operator (kube-prometheus-stack); standalone: own Prometheus, Alertmanager and Grafana; off: no exporters, nothing (quote it in Helm values: "off", YAML 1.1 reads a bare off as false). Default off because the operator CRDs may not exist in the cluster; production sets operator',
   ),
   scrapeInterval: duration.default('30s').describe('How often Prometheus scrapes the exporters'),
+  ...operatorSettings,
   exporter: section({
     image: image('docker.io', 'oliver006/redis_exporter', 'v1.67.0'),
     resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '64Mi' }),
@@ -222,6 +224,7 @@ const monitoring = section({
     replicationLagSeconds: z.int().positive().default(30).describe('Warn when a replica has not heard from its master for this many seconds'),
     backupMaxAgeHours: z.int().positive().default(26).describe('Critical when neither an RDB save nor a backup Job succeeded for this many hours'),
     cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Warn when a cleanup CronJob has not succeeded for this many minutes'),
+    disabled: disabledAlerts,
   }),
   dashboards: section({
     label: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a Kubernetes label key').default('grafana_dashboard').describe('Label the Grafana dashboard sidecar watches (operator mode)'),

@@ -162,6 +162,11 @@ export const cases: BadInputCase[] = [
     values: { redis: { service: { type: 'ExternalName' } } },
     message: `${FILE}: redis.service.type is "ExternalName" but must be one of ClusterIP, NodePort, LoadBalancer`,
   },
+  {
+    name: 'disabling an alert the chart does not have lists the alerts',
+    values: { monitoring: { alerts: { disabled: ['RedisMemoryHgh'] } } },
+    message: /^values\/production\.yaml: monitoring\.alerts\.disabled\.0 is "RedisMemoryHgh" but must be one of RedisDown, RedisNoMaster, .*RedisMemoryHigh, /,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);
