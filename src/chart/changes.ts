@@ -23,6 +23,8 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'added', description: 'redis.sentinel.extraConfig, auth.existingSecretKeys, auth.extraUsers (weakening rules refused), redis.disableCommands' },
     { kind: 'changed', description: 'The cache ACL user no longer runs Lua scripts unless auth.cacheUserScripting; the cache cleanup CronJob runs as the cleanup user' },
     { kind: 'security', description: 'Default Redis image 7.2.11 (7.2.7 predates the fix of CVE-2025-49844 in Lua)' },
+    { kind: 'added', description: 'Services: type, annotations, labels, loadBalancerSourceRanges, externalTrafficPolicy, nodePorts; NetworkPolicy extraIngress/extraEgress per workload' },
+    { kind: 'added', description: 'kube-prometheus-stack: monitoring.labels, ServiceMonitor option, relabelings, extra rules, per-alert disable; per-release Grafana dashboard uids' },
     { kind: 'deprecated', description: 'labels: use commonLabels' },
     { kind: 'fixed', description: 'The generated auth Secret is kept by helm uninstall, so a reinstall keeps the passwords' },
   ],

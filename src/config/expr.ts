@@ -8,6 +8,7 @@
  * neither does `eq(at('redis.mode'), 'sentinl')`.
  */
 
+import { createHash } from 'crypto';
 import { isIntegerPath } from './introspect';
 import type { Config } from './schema';
 
@@ -56,6 +57,8 @@ type Node =
   | { readonly fn: 'concat'; readonly parts: readonly Node[] }
   | { readonly fn: 'trunc'; readonly length: number; readonly value: Node }
   | { readonly fn: 'trimSuffix'; readonly suffix: string; readonly value: Node }
+  | { readonly fn: 'sha256'; readonly value: Node }
+  | { readonly fn: 'toJson'; readonly value: Node }
   | { readonly fn: 'dict'; readonly entries: readonly (readonly [Node, Node])[] }
   | { readonly fn: 'merge'; readonly winner: Node; readonly other: Node }
   | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
@@ -110,6 +113,8 @@ export type Pred =
   | { readonly matches: string; readonly pattern: string; readonly ignoreCase: boolean }
   | { readonly hasAnyKey: string; readonly keys: readonly string[] }
   | { readonly jsonMatches: string; readonly pattern: string; readonly ignoreCase: boolean }
+  | { readonly hasKey: string; readonly key: string }
+  | { readonly contains: string; readonly item: string }
   | { readonly all: readonly Pred[] }
   | { readonly any: readonly Pred[] }
   | { readonly not: Pred };
@@ -152,6 +157,10 @@ export const hasAnyKey = (path: ConfigPath, keys: readonly string[]): Pred => ({
  * objects whose string values hold no `"`, `\\`, `<`, `>` or `&` (JSON escapes them differently in Go).
  */
 export const jsonMatches = (path: ConfigPath, pattern: string, { ignoreCase = false } = {}): Pred => ({ jsonMatches: path, pattern, ignoreCase });
+/** The map at `path` has the key (Go's `hasKey`). */
+export const hasKey = (path: ConfigPath, key: string): Pred => ({ hasKey: path, key });
+/** The list at `path` holds the string (Go's `has`). */
+export const contains = (path: ConfigPath, item: string): Pred => ({ contains: path, item });
 export const all = (...preds: Pred[]): Pred => ({ all: preds });
 export const any = (...preds: Pred[]): Pred => ({ any: preds });
 export const not = (pred: Pred): Pred => ({ not: pred });
@@ -164,6 +173,21 @@ export const trunc = (length: number, value: Operand<string>): Operand<string> =
 export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
 /** The bytes of a memory size (a number to compare). */
 export const bytes = (units: ByteUnits, value: Operand<string | number>): Operand<number> => ({ fn: 'bytes', units, value });
+/** The SHA-256 of the text, in hex (Go's `sha256sum`): short stable ids from long names. */
+export const sha256 = (value: Operand<string>): Operand<string> => ({ fn: 'sha256', value });
+/**
+ * A value as JSON text (Go's `toJson`): map keys sorted and <, >, & and U+2028/2029 escaped as \u
+ * sequences, exactly as Go's encoder writes them, so a file holding it is the same text in both outputs.
+ */
+export const toJson = (value: Operand): Operand<string> => ({ fn: 'toJson', value });
+
+/** JSON text exactly as Go's encoding/json writes it (sorted keys, HTML-safe escapes). */
+export function goJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  return (JSON.stringify(sorted(value ?? null)) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A map from key and value expressions. */
 export const dict = (entries: readonly (readonly [Str, Operand | Scalar])[]): Operand<Record<string, any>> => ({
   fn: 'dict',
@@ -270,6 +294,8 @@ function evalNode(x: Node, s: Scope): unknown {
       const text = String(evalNode(x.value, s));
       return text.endsWith(x.suffix) ? text.slice(0, -x.suffix.length) : text;
     }
+    case 'sha256': return createHash('sha256').update(String(evalNode(x.value, s))).digest('hex');
+    case 'toJson': return goJson(evalNode(x.value, s));
     case 'dict': return Object.fromEntries(x.entries.map(([k, v]) => [String(evalNode(k, s)), evalNode(v, s)]));
     case 'merge': return mergeValues(evalNode(x.winner, s), evalNode(x.other, s));
     case 'choose': return holds(x.cond, s) ? evalNode(x.then, s) : evalNode(x.otherwise, s);
@@ -316,6 +342,14 @@ function holds(p: Pred, s: Scope): boolean {
     return typeof map === 'object' && map !== null && p.keys.some((k) => Object.prototype.hasOwnProperty.call(map, k));
   }
   if ('jsonMatches' in p) return new RegExp(p.pattern, p.ignoreCase ? 'i' : '').test(JSON.stringify(lookup(s.values, p.jsonMatches) ?? null));
+  if ('hasKey' in p) {
+    const map = lookup(s.values, p.hasKey);
+    return typeof map === 'object' && map !== null && !Array.isArray(map) && Object.prototype.hasOwnProperty.call(map, p.key);
+  }
+  if ('contains' in p) {
+    const list = lookup(s.values, p.contains);
+    return Array.isArray(list) && list.includes(p.item);
+  }
   if ('all' in p) return p.all.every((q) => holds(q, s));
   if ('any' in p) return p.any.some((q) => holds(q, s));
   if ('not' in p) return !holds(p.not, s);
@@ -375,6 +409,8 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'concat': return x.parts.length === 1 ? `toString ${sub(x.parts[0])}` : `print ${x.parts.map(sub).join(' ')}`;
     case 'trunc': return `trunc ${x.length} ${sub(x.value)}`;
     case 'trimSuffix': return `trimSuffix ${JSON.stringify(x.suffix)} ${sub(x.value)}`;
+    case 'sha256': return `sha256sum ${sub(x.value)}`;
+    case 'toJson': return `toJson ${sub(x.value)}`;
     case 'dict': return `dict ${x.entries.map(([k, v]) => `${'literal' in k ? sub(k) : `(toString ${sub(k)})`} ${sub(v)}`).join(' ')}`;
     case 'merge': return `merge (deepCopy ${sub(x.winner)}) (deepCopy ${sub(x.other)})`;
     case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
@@ -439,6 +475,7 @@ function goLiteral(value: unknown): string {
 /** A predicate as a Go bool (for `ternary`): `and`/`or` and plain values are not bools in Go. */
 function goBool(p: Pred, g: GoScope): string {
   return 'cmp' in p || 'matches' in p || 'hasAnyKey' in p || 'jsonMatches' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
+  return 'cmp' in p || 'matches' in p || 'hasKey' in p || 'contains' in p ? toGo(p, g) : `not (empty (${toGo(p, g)}))`;
 }
 
 /** Whether the operand is a map (labels): Go must print it with toJson. */
@@ -457,6 +494,8 @@ export function toGo(p: Pred, g: GoScope = TOP): string {
     const tests = p.keys.map((k) => `(hasKey ${map} ${JSON.stringify(k)})`);
     return tests.length === 1 ? tests[0].slice(1, -1) : `or ${tests.join(' ')}`;
   }
+  if ('hasKey' in p) return `hasKey (default dict ${rootRef(g, `Values.${p.hasKey}`)}) ${JSON.stringify(p.key)}`;
+  if ('contains' in p) return `has ${JSON.stringify(p.item)} (default list ${rootRef(g, `Values.${p.contains}`)})`;
   if ('all' in p) return p.all.length === 1 ? toGo(p.all[0], g) : `and ${p.all.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('any' in p) return p.any.length === 1 ? toGo(p.any[0], g) : `or ${p.any.map((q) => `(${toGo(q, g)})`).join(' ')}`;
   if ('not' in p) return `not (${toGo(p.not, g)})`;
@@ -472,7 +511,7 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
     switch (x.fn) {
       case 'default': walk(x.value); walk(x.fallback); break;
       case 'concat': x.parts.forEach(walk); break;
-      case 'trunc': case 'trimSuffix': walk(x.value); break;
+      case 'trunc': case 'trimSuffix': case 'sha256': case 'toJson': walk(x.value); break;
       case 'dict': x.entries.forEach(([k, v]) => { walk(k); walk(v); }); break;
       case 'merge': walk(x.winner); walk(x.other); break;
       case 'choose': walk(x.then); walk(x.otherwise); break;

@@ -1,4 +1,5 @@
-import { ConfigPath, Operand, Pred, add, all, any, at, bytes, div, eq, evaluate, filled, ge, goPath, hasAnyKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { ConfigPath, Operand, Pred, add, all, any, at, bytes, div, eq, evaluate, filled, ge, goPath, hasAnyKey, hasKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from './sections/service';
 
 /**
  * Checks that span several keys (the schema checks single keys). Each rule is
@@ -142,7 +143,43 @@ const tlsRules: readonly Rule[] = [
   },
 ];
 
+/**
+ * Services (src/config/sections/service.ts): settings Kubernetes ignores or refuses for the type, and
+ * labels that would take over the pod selector's.
+ */
+function serviceRules(path: ServicePath): Rule[] {
+  const k = (name: string) => `${path}.${name}` as ConfigPath;
+  const type = at(k('type'));
+  const clusterIP = eq(type as never, 'ClusterIP' as never);
+  return [
+    ...(SERVICES[path] as readonly string[]).map((port) => ({
+      path: k(`nodePorts.${port}`),
+      when: clusterIP,
+      require: not(truthy(k(`nodePorts.${port}`))),
+      message: `${path}.nodePorts.${port} is {${path}.nodePorts.${port}} but ${path}.type is ClusterIP, which opens no node port; set ${path}.type: NodePort (or LoadBalancer), or remove the node port`,
+    })),
+    {
+      path: k('externalTrafficPolicy'),
+      when: clusterIP,
+      require: not(truthy(k('externalTrafficPolicy'))),
+      message: `${path}.externalTrafficPolicy is {${path}.externalTrafficPolicy} but ${path}.type is ClusterIP, which has no external traffic; set ${path}.type: NodePort or LoadBalancer, or remove externalTrafficPolicy`,
+    },
+    {
+      path: k('loadBalancerSourceRanges'),
+      when: ne(type as never, 'LoadBalancer' as never),
+      require: not(truthy(k('loadBalancerSourceRanges'))),
+      message: `${path}.loadBalancerSourceRanges is set but ${path}.type is {${path}.type}, which makes no load balancer to restrict (Kubernetes refuses it); set ${path}.type: LoadBalancer, or remove loadBalancerSourceRanges`,
+    },
+    ...SELECTOR_LABEL_KEYS.map((label) => ({
+      path: k('labels'),
+      require: not(hasKey(k('labels'), label)),
+      message: `${path}.labels sets ${label}, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from ${path}.labels (extra labels such as team: sessions are fine)`,
+    })),
+  ];
+}
+
 export const rules: readonly Rule[] = [
+  ...(Object.keys(SERVICES) as ServicePath[]).flatMap(serviceRules),
   {
     path: 'redis.autoscaling.maxReplicas',
     when: all(sentinelMode, truthy('redis.autoscaling.enabled')),

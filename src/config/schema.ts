@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { disabledAlerts, operatorSettings } from './sections/monitoring';
+import { workloadPolicies } from './sections/network-policy';
+import { serviceSettings } from './sections/service';
 import { tls } from './sections/tls';
 import { global, image, podSettings } from './sections/workload';
 import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
@@ -69,6 +72,7 @@ const sentinel = section({
   topologySpread,
   ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
   extraConfig: freeText().default('').describe('Extra sentinel.conf lines (multi-line), appended after the monitored master and its settings, so per-master directives (sentinel master-reboot-down-after-period <redis.masterName> 0) may name it; the addresses, credentials and ACL users that the start script writes last still win. Directives the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, and sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command) are refused'),
+  service: serviceSettings('Sentinel', 'redis.sentinel.service'),
 });
 
 const redis = section({
@@ -111,6 +115,7 @@ const redis = section({
     scaleUpPeriodSeconds: z.int().min(15).default(120).describe('At most one node is added per this many seconds (each new replica does a full sync)'),
   }),
   sentinel,
+  service: serviceSettings('Redis', 'redis.service'),
 });
 
 const sessions = section({
@@ -214,6 +219,7 @@ const networkPolicy = section({
     namespace: kubernetesName.default('kube-system').describe('Namespace of the cluster DNS pods'),
     podSelector: selectorLabelMap('Labels of the cluster DNS pods ({} = k8s-app: kube-dns, the label of CoreDNS and kube-dns in most distributions)'),
   }),
+  ...workloadPolicies,
 });
 
 const duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'a Prometheus duration such as 30s, 5m or 1h');
@@ -226,6 +232,7 @@ const monitoring = section({
     'operator: PodMonitors, PrometheusRule and dashboard ConfigMaps for an existing Prometheus Operator (kube-prometheus-stack); standalone: own Prometheus, Alertmanager and Grafana; off: no exporters, nothing (quote it in Helm values: "off", YAML 1.1 reads a bare off as false). Default off because the operator CRDs may not exist in the cluster; production sets operator',
   ),
   scrapeInterval: duration.default('30s').describe('How often Prometheus scrapes the exporters'),
+  ...operatorSettings,
   exporter: section({
     image: image('docker.io', 'oliver006/redis_exporter', 'v1.67.0'),
     resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '64Mi' }),
@@ -238,6 +245,7 @@ const monitoring = section({
     replicationLagSeconds: z.int().positive().default(30).describe('Warn when a replica has not heard from its master for this many seconds'),
     backupMaxAgeHours: z.int().positive().default(26).describe('Critical when neither an RDB save nor a backup Job succeeded for this many hours'),
     cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Warn when a cleanup CronJob has not succeeded for this many minutes'),
+    disabled: disabledAlerts,
   }),
   dashboards: section({
     label: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a Kubernetes label key').default('grafana_dashboard').describe('Label the Grafana dashboard sidecar watches (operator mode)'),
@@ -250,6 +258,7 @@ const monitoring = section({
       resources: resources({ cpu: '100m', memory: '256Mi' }, { cpu: '1', memory: '1Gi' }),
       storage: monitoringStorage('10Gi', 'Prometheus'),
       ...podSettings('Prometheus', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Prometheus', 'monitoring.standalone.prometheus.service'),
       kubeStateMetricsTarget: z.string().regex(/^$|^[a-z0-9.-]+:[0-9]+$/, 'host:port, e.g. kube-state-metrics.kube-system.svc:8080').default('').describe('kube-state-metrics address (host:port) for the CronJob alerts ("" = not scraped; those alerts stay silent)'),
     }),
     alertmanager: section({
@@ -257,6 +266,7 @@ const monitoring = section({
       resources: resources({ cpu: '10m', memory: '32Mi' }, { cpu: '200m', memory: '128Mi' }),
       storage: monitoringStorage('1Gi', 'Alertmanager'),
       ...podSettings('Alertmanager', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Alertmanager', 'monitoring.standalone.alertmanager.service'),
       configSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with key alertmanager.yml that replaces the generated Alertmanager config, for receivers with credentials ("" = the generated config: alerts are grouped and shown in Alertmanager and Grafana, no notifications leave the cluster)'),
     }),
     grafana: section({
@@ -264,6 +274,7 @@ const monitoring = section({
       resources: resources({ cpu: '50m', memory: '128Mi' }, { cpu: '500m', memory: '256Mi' }),
       storage: monitoringStorage('1Gi', 'Grafana'),
       ...podSettings('Grafana', { terminationGracePeriodSeconds: 30 }),
+      service: serviceSettings('Grafana', 'monitoring.standalone.grafana.service'),
       adminSecret: kubernetesName.or(z.literal('')).default('').describe('Existing Secret with keys admin-user and admin-password for the Grafana admin (required in standalone mode; there is no default password)'),
     }),
     ingress: section({
@@ -323,6 +334,7 @@ const infinispan = section({
   }),
   podDisruptionBudget: disruptionBudget,
   topologySpread,
+  service: serviceSettings('Infinispan', 'infinispan.service'),
   metrics: section({
     serviceMonitor: section({
       enabled: z.boolean().default(false).describe('Create a ServiceMonitor (monitoring.coreos.com/v1) for the servers\' /metrics endpoint'),

@@ -182,6 +182,36 @@ export const cases: BadInputCase[] = [
     values: { redis: { resources: { limits: { memory: '2G' } }, master: { maxmemory: '1gb' }, replica: { maxmemory: '2000001k' } } },
     message: /^values\/production\.yaml: redis\.replica\.maxmemory is 2000001k, more than the Redis container's memory limit redis\.resources\.limits\.memory \(2G\)/,
   },
+  {
+    name: 'a node port on a ClusterIP Service is refused',
+    values: { redis: { service: { nodePorts: { redis: 30079 } } } },
+    message: `${FILE}: redis.service.nodePorts.redis is 30079 but redis.service.type is ClusterIP, which opens no node port; set redis.service.type: NodePort (or LoadBalancer), or remove the node port`,
+  },
+  {
+    name: 'externalTrafficPolicy on a ClusterIP Service is refused',
+    values: { infinispan: { service: { externalTrafficPolicy: 'Local' } } },
+    message: `${FILE}: infinispan.service.externalTrafficPolicy is Local but infinispan.service.type is ClusterIP, which has no external traffic; set infinispan.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy`,
+  },
+  {
+    name: 'loadBalancerSourceRanges without a load balancer are refused',
+    values: { monitoring: { standalone: { grafana: { service: { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] } } } } },
+    message: `${FILE}: monitoring.standalone.grafana.service.loadBalancerSourceRanges is set but monitoring.standalone.grafana.service.type is NodePort, which makes no load balancer to restrict (Kubernetes refuses it); set monitoring.standalone.grafana.service.type: LoadBalancer, or remove loadBalancerSourceRanges`,
+  },
+  {
+    name: 'Service labels that would take over the pod selector are refused',
+    values: { redis: { sentinel: { service: { labels: { 'app.kubernetes.io/component': 'redis' } } } } },
+    message: `${FILE}: redis.sentinel.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)`,
+  },
+  {
+    name: 'a Service type Kubernetes does not have lists the types',
+    values: { redis: { service: { type: 'ExternalName' } } },
+    message: `${FILE}: redis.service.type is "ExternalName" but must be one of ClusterIP, NodePort, LoadBalancer`,
+  },
+  {
+    name: 'disabling an alert the chart does not have lists the alerts',
+    values: { monitoring: { alerts: { disabled: ['RedisMemoryHgh'] } } },
+    message: /^values\/production\.yaml: monitoring\.alerts\.disabled\.0 is "RedisMemoryHgh" but must be one of RedisDown, RedisNoMaster, .*RedisMemoryHigh, /,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);

@@ -5,9 +5,10 @@
  * of sets and the repaired keys keep varying. A rule without a repair fails the generator by name.
  */
 import { chartValues } from '../../src/config/coalesce';
-import { byteCount, evaluate } from '../../src/config/expr';
+import { byteCount, evaluate, lookup } from '../../src/config/expr';
 import { CHART_LABEL_KEYS, brokenRules, rules } from '../../src/config/rules';
 import { Config, configSchema } from '../../src/config/schema';
+import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from '../../src/config/sections/service';
 
 const WEAKENING = rules.find((r) => r.path === 'auth.extraUsers' && /weaken/.test(r.message))!;
 
@@ -38,9 +39,42 @@ const maxmemoryWithinLimit = (role: 'master' | 'replica'): Repair => (c, set) =>
   const wanted = Math.floor(byteCount('redis', c.redis[role].maxmemory) / 1024 ** 2);
   set(`redis.${role}.maxmemory`, `${limitMb < 1 ? 0 : wrap(wanted, 1, limitMb)}mb`);
 };
+/**
+ * The Service rules: one repair makes the whole Service consistent (six Services would otherwise take
+ * more rounds than repairValues allows). Settings of another type either go or get that type, by the
+ * parity of the values, so ClusterIP, NodePort and LoadBalancer all stay reachable; selector labels go.
+ */
+const serviceRepair = (path: ServicePath): Repair => (c, set) => {
+  const v = lookup(c, path) as Config['redis']['service'];
+  const ports = Object.values(v.nodePorts) as number[];
+  const exposed = ports.some((p) => p > 0) || v.externalTrafficPolicy !== '';
+  const flip = (ports.reduce((a, b) => a + b, 0) + v.loadBalancerSourceRanges.length + v.externalTrafficPolicy.length) % 2 === 0;
+  let type = v.type;
+  if (type === 'ClusterIP' && (exposed || v.loadBalancerSourceRanges.length > 0)) {
+    if (flip) type = v.loadBalancerSourceRanges.length > 0 ? 'LoadBalancer' : 'NodePort';
+    else {
+      for (const port of SERVICES[path] as readonly string[]) set(`${path}.nodePorts.${port}`, 0);
+      set(`${path}.externalTrafficPolicy`, '');
+      set(`${path}.loadBalancerSourceRanges`, []);
+    }
+  }
+  if (type === 'NodePort' && v.loadBalancerSourceRanges.length > 0) {
+    if (flip) type = 'LoadBalancer';
+    else set(`${path}.loadBalancerSourceRanges`, []);
+  }
+  set(`${path}.type`, type);
+  const labels = { ...v.labels };
+  for (const key of SELECTOR_LABEL_KEYS) delete labels[key];
+  set(`${path}.labels`, labels);
+};
+
+const serviceRepairs = (path: ServicePath): [string, Repair][] =>
+  [...(SERVICES[path] as readonly string[]).map((port) => `${path}.nodePorts.${port}`), `${path}.externalTrafficPolicy`, `${path}.loadBalancerSourceRanges`, `${path}.labels`]
+    .map((rule): [string, Repair] => [rule, serviceRepair(path)]);
 
 /** Keyed by the `path` of the rules in src/config/rules.ts. */
 export const REPAIRS: Record<string, Repair> = {
+  ...Object.fromEntries((Object.keys(SERVICES) as ServicePath[]).flatMap(serviceRepairs)),
   'redis.autoscaling.maxReplicas': (c, set) => set('redis.autoscaling.maxReplicas', Math.max(2, c.redis.replicas + (c.redis.autoscaling.maxReplicas % 3))),
   // Passwords from exactly one place: an ExternalSecret with one store and one remote-key style, or a named Secret.
   'auth.externalSecret.enabled': (_c, set) => set('auth.existingSecret', ''),

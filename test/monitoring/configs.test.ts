@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { HELM_MAJORS } from '../../scripts/helm';
 import { describeWithBinaries } from '../support/binaries';
+import { helmTemplate, renderedObjects } from '../support/helm';
+import { K8sObject } from '../support/manifests';
 import {
   STANDALONE, YAML, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
   renderValues, run, sentinelValues, standaloneRuleFile, substituteGrafanaVariables, tempDir, writeFile,
@@ -117,6 +120,22 @@ describeWithBinaries(['promtool'], 'dashboards', () => {
       const d = JSON.parse(text);
       expect(d.templating.list.map((v: any) => v.name)).toEqual(['datasource', 'namespace', 'release']);
       for (const p of d.panels) expect([d.uid, p.title, p.targets.length > 0]).toEqual([d.uid, p.title, true]);
+    }
+  });
+
+  test('dashboard uids are per release (namespace and fullname), at most 40 characters, the same in Helm 3 and 4', () => {
+    const uidsOf = (objects: readonly K8sObject[], fullname: string) =>
+      Object.values(configMapData(objects, `${fullname}-dashboards`)).map((t) => JSON.parse(t).uid as string).sort();
+    const mine = uidsOf(operator, 'session-database');
+    const otherNamespace = uidsOf(renderValues(sentinelValues({ mode: 'operator' }, { namespace: { name: 'shop' } })), 'session-database');
+    const otherName = uidsOf(renderValues(sentinelValues({ mode: 'operator' }, { fullnameOverride: 'a'.repeat(36) })), 'a'.repeat(36));
+    for (const uids of [mine, otherNamespace, otherName]) {
+      expect(new Set(uids).size).toBe(4);
+      for (const uid of uids) expect(uid.length).toBeLessThanOrEqual(40);
+    }
+    expect(new Set([...mine, ...otherNamespace, ...otherName]).size).toBe(12);
+    for (const major of HELM_MAJORS) {
+      expect(uidsOf(renderedObjects(helmTemplate(major, sentinelValues({ mode: 'operator' }, { namespace: { name: 'shop' } }))), 'session-database')).toEqual(otherNamespace);
     }
   });
 

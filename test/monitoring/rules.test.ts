@@ -195,4 +195,56 @@ describeWithBinaries(['promtool'], 'alert rules run on promtool', () => {
     const result = run('promtool', ['test', 'rules', testFile], { cwd: sub });
     expect(result.output).toContain('SUCCESS');
   });
+
+  describe('monitoring.alerts.disabled and monitoring.rules', () => {
+    const extraRules = [
+      { alert: 'ShopSessionsHigh', expr: 'session_database:active_sessions > 1000', for: '5m', labels: { severity: 'warning', team: 'shop' }, annotations: { summary: 'Sessions > 1000 & rising' } },
+      { record: 'shop:sessions:max1h', expr: 'max_over_time(session_database:active_sessions[1h])' },
+    ];
+    // Every alert of the session-database.exporter group: that whole group goes.
+    const disabled = ['RedisMemoryHigh', 'RedisSentinelDown', 'RedisExporterScrapeFailing', 'RedisExporterTargetsMissing'];
+    const monitoring = (mode: object) => sentinelValues({ ...mode, alerts: { disabled }, rules: extraRules });
+    const operatorChanged = operatorRules(renderValues(monitoring({ mode: 'operator' })));
+    const standaloneChanged = standaloneRuleFile(renderValues(monitoring(STANDALONE)));
+
+    test('disabled alerts are gone from both outputs, with a group whose alerts are all disabled; the others stay', () => {
+      const names = allRules(operatorChanged).map((r) => r.alert ?? r.record);
+      for (const alert of disabled) expect(names).not.toContain(alert);
+      const before = allRules(operatorGroups).map((r) => r.alert ?? r.record);
+      expect(names).toEqual([...before.filter((n) => !disabled.includes(n!)), 'ShopSessionsHigh', 'shop:sessions:max1h']);
+      expect(operatorChanged.map((g) => g.name)).not.toContain('session-database.exporter');
+      expect((YAML.parse(standaloneChanged) as { groups: RuleGroup[] }).groups).toEqual(operatorChanged);
+    });
+
+    test('the extra rules are appended as their own group and pass promtool check rules in both modes', () => {
+      const extra = operatorChanged.find((g) => g.name === 'session-database.extra');
+      expect(extra?.rules).toEqual(extraRules);
+      for (const [name, text] of [['op', YAML.stringify({ groups: operatorChanged })], ['sa', standaloneChanged]]) {
+        const result = run('promtool', ['check', 'rules', writeFile(dir, `changed-${name}.yaml`, text)]);
+        expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
+        expect(result.status).toBe(0);
+      }
+    });
+
+    test('an added alert fires on promtool like the chart\'s own', () => {
+      const sub = fs.mkdtempSync(path.join(dir, 'extra-'));
+      writeFile(sub, 'rules.yaml', standaloneChanged);
+      const base = 'namespace="session-store", job="session-database-redis"';
+      const tests = [{
+        interval: '1m',
+        input_series: [
+          { series: `redis_instance_info{${base}, instance="r0", role="master"}`, values: '1x30' },
+          { series: `redis_db_keys{${base}, instance="r0", db="db0"}`, values: '5000x30' },
+        ],
+        alert_rule_test: [{
+          alertname: 'ShopSessionsHigh',
+          eval_time: '20m',
+          exp_alerts: [{ exp_labels: { severity: 'warning', team: 'shop', namespace: 'session-store' }, exp_annotations: { summary: 'Sessions > 1000 & rising' } }],
+        }],
+      }];
+      const result = run('promtool', ['test', 'rules', writeFile(sub, 'tests.yaml', YAML.stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }))], { cwd: sub });
+      expect(result.output).toContain('SUCCESS');
+      expect(result.status).toBe(0);
+    });
+  });
 });

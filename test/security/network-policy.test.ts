@@ -1,3 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { PROJECT_ROOT } from '../../src/render/assets';
 import { HELM_MAJORS } from '../../scripts/helm';
 import { Cluster, Connection, Endpoint, NetworkPolicy, Pod, inCidr, matchesSelector } from '../support/network-policy-evaluator';
 import { helmTemplate, renderedObjects } from '../support/helm';
@@ -402,5 +406,72 @@ describe('the NetworkPolicy evaluator', () => {
     expect(matchesSelector({ matchExpressions: [{ key: 'b', operator: 'Exists' }] }, labels)).toBe(true);
     expect(matchesSelector({ matchExpressions: [{ key: 'b', operator: 'DoesNotExist' }] }, labels)).toBe(false);
     expect(matchesSelector({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'DoesNotExist' }] }, labels)).toBe(false);
+  });
+});
+
+describe('extra rules from the values (docs/network-policy.md)', () => {
+  /** The ```yaml examples of the document, as values. */
+  const examples = [...fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'network-policy.md'), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => YAML.parse(m[1]));
+  const base = { auth: { existingSecret: 's' }, namespace: { name: 'sessions' }, infinispan: { enabled: true } };
+  const namespaces = { keda: { 'kubernetes.io/metadata.name': 'keda' }, 'ingress-nginx': { 'kubernetes.io/metadata.name': 'ingress-nginx' } };
+  const keda = pod('keda', { app: 'keda-operator' });
+  const nginx = pod('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+  const renders = (values: object) => [
+    ['synth', renderValues(values)] as const,
+    ...HELM_MAJORS.map((m) => [`helm${m}`, renderedObjects(helmTemplate(m, values))] as const),
+  ];
+  const flows = (objects: readonly K8sObject[]) => {
+    const cluster = new Cluster(policiesOf(objects), namespaces);
+    const to = (component: string) => ownPod(objects, component);
+    return {
+      kedaRedis: cluster.allows({ from: keda, to: to('redis'), port: 6379 }),
+      kedaSentinel: cluster.allows({ from: keda, to: to('sentinel'), port: 26379 }),
+      kedaInfinispan: cluster.allows({ from: keda, to: to('infinispan'), port: 11222 }),
+      otherKedaPodRedis: cluster.allows({ from: pod('keda', { app: 'keda-metrics-apiserver' }), to: to('redis'), port: 6379 }),
+      nginxInfinispan: cluster.allows({ from: nginx, to: to('infinispan'), port: 11222 }),
+      nginxRedis: cluster.allows({ from: nginx, to: to('redis'), port: 6379 }),
+    };
+  };
+  const closed = { kedaRedis: false, kedaSentinel: false, kedaInfinispan: false, otherKedaPodRedis: false, nginxInfinispan: false, nginxRedis: false };
+
+  test('the document has the KEDA and the ingress controller examples', () => {
+    expect(examples).toHaveLength(2);
+  });
+
+  test('without extra rules none of those flows is open', () => {
+    for (const [label, objects] of renders(base)) expect({ label, got: flows(objects) }).toEqual({ label, got: closed });
+  });
+
+  test('the KEDA example opens Redis and Sentinel to the KEDA operator only', () => {
+    for (const [label, objects] of renders({ ...base, ...examples[0] })) {
+      expect({ label, got: flows(objects) }).toEqual({ label, got: { ...closed, kedaRedis: true, kedaSentinel: true } });
+    }
+  });
+
+  test('the ingress controller example opens Infinispan to the ingress controller only', () => {
+    for (const [label, objects] of renders({ ...base, ...examples[1] })) {
+      expect({ label, got: flows(objects) }).toEqual({ label, got: { ...closed, nginxInfinispan: true } });
+    }
+  });
+
+  test('an extra rule where the chart has no policy of that direction makes one (maintenance ingress, standalone Redis egress)', () => {
+    const values = {
+      ...base,
+      redis: { mode: 'standalone', replicas: 1 },
+      networkPolicy: {
+        maintenance: { extraIngress: [{ from: [{ podSelector: { matchLabels: { app: 'debug' } } }] }] },
+        redis: { extraEgress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] }] },
+      },
+    };
+    for (const [label, objects] of renders(values)) {
+      const cluster = new Cluster(policiesOf(objects), namespaces);
+      const got = {
+        debugToMaintenance: cluster.allows({ from: pod('sessions', { app: 'debug' }), to: ownPod(objects, 'maintenance'), port: 8080 }),
+        otherToMaintenance: cluster.allows({ from: pod('sessions', { app: 'web' }), to: ownPod(objects, 'maintenance'), port: 8080 }),
+        redisOut: cluster.allows({ from: ownPod(objects, 'redis'), to: { ip: '203.0.113.9' }, port: 443 }),
+        redisOutHttp: cluster.allows({ from: ownPod(objects, 'redis'), to: { ip: '203.0.113.9' }, port: 80 }),
+      };
+      expect({ label, got }).toEqual({ label, got: { debugToMaintenance: true, otherToMaintenance: false, redisOut: true, redisOutHttp: false } });
+    }
   });
 });

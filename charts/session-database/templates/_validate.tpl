@@ -1,4 +1,112 @@
 {{- define "session-database.validate" -}}
+{{- if and (eq .Values.redis.service.type "ClusterIP") (.Values.redis.service.nodePorts.redis) }}
+{{- fail (printf "values: redis.service.nodePorts.redis is %v but redis.service.type is ClusterIP, which opens no node port; set redis.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.redis.service.nodePorts.redis)) }}
+{{- end }}
+{{- if and (eq .Values.redis.service.type "ClusterIP") (.Values.redis.service.externalTrafficPolicy) }}
+{{- fail (printf "values: redis.service.externalTrafficPolicy is %v but redis.service.type is ClusterIP, which has no external traffic; set redis.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.redis.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.redis.service.type "LoadBalancer") (.Values.redis.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: redis.service.loadBalancerSourceRanges is set but redis.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set redis.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.redis.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: redis.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: redis.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: redis.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if and (eq .Values.redis.sentinel.service.type "ClusterIP") (.Values.redis.sentinel.service.nodePorts.sentinel) }}
+{{- fail (printf "values: redis.sentinel.service.nodePorts.sentinel is %v but redis.sentinel.service.type is ClusterIP, which opens no node port; set redis.sentinel.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.redis.sentinel.service.nodePorts.sentinel)) }}
+{{- end }}
+{{- if and (eq .Values.redis.sentinel.service.type "ClusterIP") (.Values.redis.sentinel.service.externalTrafficPolicy) }}
+{{- fail (printf "values: redis.sentinel.service.externalTrafficPolicy is %v but redis.sentinel.service.type is ClusterIP, which has no external traffic; set redis.sentinel.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.redis.sentinel.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.redis.sentinel.service.type "LoadBalancer") (.Values.redis.sentinel.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: redis.sentinel.service.loadBalancerSourceRanges is set but redis.sentinel.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set redis.sentinel.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.redis.sentinel.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.sentinel.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: redis.sentinel.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.sentinel.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: redis.sentinel.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.sentinel.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: redis.sentinel.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if and (eq .Values.infinispan.service.type "ClusterIP") (.Values.infinispan.service.nodePorts.infinispan) }}
+{{- fail (printf "values: infinispan.service.nodePorts.infinispan is %v but infinispan.service.type is ClusterIP, which opens no node port; set infinispan.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.infinispan.service.nodePorts.infinispan)) }}
+{{- end }}
+{{- if and (eq .Values.infinispan.service.type "ClusterIP") (.Values.infinispan.service.externalTrafficPolicy) }}
+{{- fail (printf "values: infinispan.service.externalTrafficPolicy is %v but infinispan.service.type is ClusterIP, which has no external traffic; set infinispan.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.infinispan.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.infinispan.service.type "LoadBalancer") (.Values.infinispan.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: infinispan.service.loadBalancerSourceRanges is set but infinispan.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set infinispan.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.infinispan.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.infinispan.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: infinispan.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from infinispan.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.infinispan.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: infinispan.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from infinispan.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.infinispan.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: infinispan.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from infinispan.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.prometheus.service.type "ClusterIP") (.Values.monitoring.standalone.prometheus.service.nodePorts.http) }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.nodePorts.http is %v but monitoring.standalone.prometheus.service.type is ClusterIP, which opens no node port; set monitoring.standalone.prometheus.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.monitoring.standalone.prometheus.service.nodePorts.http)) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.prometheus.service.type "ClusterIP") (.Values.monitoring.standalone.prometheus.service.externalTrafficPolicy) }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.externalTrafficPolicy is %v but monitoring.standalone.prometheus.service.type is ClusterIP, which has no external traffic; set monitoring.standalone.prometheus.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.monitoring.standalone.prometheus.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.monitoring.standalone.prometheus.service.type "LoadBalancer") (.Values.monitoring.standalone.prometheus.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.loadBalancerSourceRanges is set but monitoring.standalone.prometheus.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set monitoring.standalone.prometheus.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.monitoring.standalone.prometheus.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.prometheus.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.prometheus.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.prometheus.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.prometheus.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.prometheus.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: monitoring.standalone.prometheus.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.prometheus.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.alertmanager.service.type "ClusterIP") (.Values.monitoring.standalone.alertmanager.service.nodePorts.http) }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.nodePorts.http is %v but monitoring.standalone.alertmanager.service.type is ClusterIP, which opens no node port; set monitoring.standalone.alertmanager.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.monitoring.standalone.alertmanager.service.nodePorts.http)) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.alertmanager.service.type "ClusterIP") (.Values.monitoring.standalone.alertmanager.service.externalTrafficPolicy) }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.externalTrafficPolicy is %v but monitoring.standalone.alertmanager.service.type is ClusterIP, which has no external traffic; set monitoring.standalone.alertmanager.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.monitoring.standalone.alertmanager.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.monitoring.standalone.alertmanager.service.type "LoadBalancer") (.Values.monitoring.standalone.alertmanager.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.loadBalancerSourceRanges is set but monitoring.standalone.alertmanager.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set monitoring.standalone.alertmanager.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.monitoring.standalone.alertmanager.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.alertmanager.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.alertmanager.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.alertmanager.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.alertmanager.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.alertmanager.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: monitoring.standalone.alertmanager.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.alertmanager.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.grafana.service.type "ClusterIP") (.Values.monitoring.standalone.grafana.service.nodePorts.http) }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.nodePorts.http is %v but monitoring.standalone.grafana.service.type is ClusterIP, which opens no node port; set monitoring.standalone.grafana.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.monitoring.standalone.grafana.service.nodePorts.http)) }}
+{{- end }}
+{{- if and (eq .Values.monitoring.standalone.grafana.service.type "ClusterIP") (.Values.monitoring.standalone.grafana.service.externalTrafficPolicy) }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.externalTrafficPolicy is %v but monitoring.standalone.grafana.service.type is ClusterIP, which has no external traffic; set monitoring.standalone.grafana.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.monitoring.standalone.grafana.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.monitoring.standalone.grafana.service.type "LoadBalancer") (.Values.monitoring.standalone.grafana.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.loadBalancerSourceRanges is set but monitoring.standalone.grafana.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set monitoring.standalone.grafana.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.monitoring.standalone.grafana.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.grafana.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.grafana.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.grafana.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.grafana.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.monitoring.standalone.grafana.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: monitoring.standalone.grafana.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from monitoring.standalone.grafana.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
 {{- if and (and (eq .Values.redis.mode "sentinel") (.Values.redis.autoscaling.enabled)) (not (ge (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas))) }}
 {{- fail (printf "values: redis.autoscaling.maxReplicas is %v, below redis.replicas (%v), the least the autoscaler keeps; set maxReplicas to at least redis.replicas" (int64 .Values.redis.autoscaling.maxReplicas) (int64 .Values.redis.replicas)) }}
 {{- end }}

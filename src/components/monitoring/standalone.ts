@@ -3,7 +3,6 @@ import { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { IService } from 'kubernetes-models/v1/Service';
 import { IContainer } from 'kubernetes-models/v1/Container';
 import { truthy } from '../../config/expr';
 import { Fields, RenderContext, Val, Valued } from '../../render/context';
@@ -12,6 +11,7 @@ import { containerImage } from '../shared/images';
 import { claimAnnotations, claimSpec, claimTemplateAnnotations } from '../shared/storage';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels } from '../shared/naming';
+import { clientService } from '../shared/service';
 import { podTemplate, workloadServiceAccount } from '../shared/workload';
 import {
   ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT, alertRules, dashboards, ingressOn, monitoringFile, monitoringNames,
@@ -23,16 +23,12 @@ type ClaimPath = 'monitoring.standalone.prometheus.storage' | 'monitoring.standa
 const NOBODY = 65534;
 const GRAFANA_UID = 472;
 
-function service(scope: Construct, ctx: RenderContext, component: string, port: number) {
-  manifest<IService>(scope, `${component}-service`, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: metadata(ctx, component, component),
-    spec: {
-      type: 'ClusterIP',
-      selector: selectorLabels(ctx, component),
-      ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
-    },
+function service(scope: Construct, ctx: RenderContext, component: 'prometheus' | 'alertmanager' | 'grafana', port: number) {
+  clientService(scope, `${component}-service`, ctx, {
+    path: `monitoring.standalone.${component}.service`,
+    suffix: component,
+    component,
+    ports: [{ name: 'http', port, targetPort: 'http' }],
   });
 }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { Pred, all, any, truthy } from '../../config/expr';
+import { ConfigPath, Pred, all, any, truthy } from '../../config/expr';
+import { POLICY_WORKLOADS, PolicyWorkload } from '../../config/sections/network-policy';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, releasePodLabels } from '../shared/naming';
@@ -14,13 +15,23 @@ type Direction = 'ingress' | 'egress';
 const ownName = (e: Endpoint) => ('own' in e ? e.own : undefined);
 const same = (a: Pred | undefined, b: Pred | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Where the policy of (component, direction) exists: the component exists and at least one of its flows does. */
-function policyCondition(component: OwnComponent, flows: readonly Flow[]): Pred | undefined {
+/** networkPolicy.<workload>.extraIngress|extraEgress: rules from the values appended to the policy. */
+function extraPath(component: OwnComponent, direction: Direction): ConfigPath | undefined {
+  if (!(component.name in POLICY_WORKLOADS)) return undefined;
+  return `networkPolicy.${component.name as PolicyWorkload}.${direction === 'ingress' ? 'extraIngress' : 'extraEgress'}`;
+}
+
+/**
+ * Where the policy of (component, direction) exists: the component exists and at least one of its
+ * flows does, or the values add rules to it.
+ */
+function policyCondition(component: OwnComponent, flows: readonly Flow[], extra: ConfigPath | undefined): Pred | undefined {
   const preds: Pred[] = [];
   if (component.when) preds.push(component.when);
   if (flows.every((f) => f.when)) {
     const distinct = flows.map((f) => f.when!).filter((p, i, list) => list.findIndex((q) => same(p, q)) === i);
-    const flowPred = distinct.length === 1 ? distinct[0] : any(...distinct);
+    const extraPred = extra ? [truthy(extra)] : [];
+    const flowPred = distinct.length + extraPred.length === 1 ? [...distinct, ...extraPred][0] : any(...distinct, ...extraPred);
     if (!same(flowPred, component.when)) preds.push(flowPred);
   }
   if (preds.length === 0) return undefined;
@@ -49,9 +60,10 @@ export class NetworkPolicies extends Construct {
     for (const component of OWN_COMPONENTS) {
       for (const direction of ['ingress', 'egress'] as const) {
         const flows = FLOWS.filter((f) => ownName(direction === 'ingress' ? f.to : f.from) === component.name);
-        if (flows.length === 0) continue;
+        const extra = extraPath(component, direction);
+        if (flows.length === 0 && !extra) continue;
         const id = `${component.name}-${direction}`;
-        const condition = policyCondition(component, flows);
+        const condition = policyCondition(component, flows, extra);
         const policyScope = condition ? ctx.guard(enabled, `${id}-guard`, condition) : enabled;
         if (!policyScope) continue;
         const rules = flows.map((flow) => {
@@ -66,7 +78,7 @@ export class NetworkPolicies extends Construct {
           spec: {
             podSelector: ownSelector(ctx, component.name),
             policyTypes: [direction === 'ingress' ? 'Ingress' : 'Egress'],
-            [direction]: ctx.list(...rules),
+            [direction]: ctx.list(...rules, ...(extra ? [ctx.spread(ctx.at(extra) as never)] : [])),
           },
         });
       }

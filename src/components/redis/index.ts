@@ -15,7 +15,7 @@ export class Redis extends Construct {
     super(scope, id);
     new RedisConfigMaps(this, 'config', ctx);
     workloadServiceAccount(this, ctx, 'redis', 'redis');
-    new ServicePair(this, 'redis-services', ctx, { component: 'redis', port: REDIS_PORT, portName: 'redis' });
+    new ServicePair(this, 'redis-services', ctx, { component: 'redis', port: REDIS_PORT, portName: 'redis', servicePath: 'redis.service' });
     new ServerStatefulSet(this, 'redis', ctx, 'redis');
     const redisPdb = ctx.guard(this, 'redis-pdb-guard', truthy('redis.podDisruptionBudget.enabled'));
     if (redisPdb) disruptionBudget(redisPdb, ctx, 'redis', ctx.values.redis.podDisruptionBudget.maxUnavailable);
@@ -23,7 +23,7 @@ export class Redis extends Construct {
     const sentinel = ctx.guard(this, 'sentinel', sentinelMode);
     if (sentinel) {
       workloadServiceAccount(sentinel, ctx, 'redis.sentinel', 'sentinel');
-      new ServicePair(sentinel, 'sentinel-services', ctx, { component: 'sentinel', port: SENTINEL_PORT, portName: 'sentinel' });
+      new ServicePair(sentinel, 'sentinel-services', ctx, { component: 'sentinel', port: SENTINEL_PORT, portName: 'sentinel', servicePath: 'redis.sentinel.service' });
       new ServerStatefulSet(sentinel, 'statefulset', ctx, 'sentinel');
       const pdb = ctx.guard(sentinel, 'pdb-guard', truthy('redis.sentinel.podDisruptionBudget.enabled'));
       if (pdb) disruptionBudget(pdb, ctx, 'sentinel', ctx.values.redis.sentinel.podDisruptionBudget.maxUnavailable);

@@ -9,10 +9,10 @@ import { kubernetesName, labelMap, section } from '../types';
 
 /** An object of the Kubernetes API given as values: checked by the API server, here only its shape. */
 // Without required fields it is a map, so values.schema.json declares no (empty) key list for an open object.
-const kubernetesObject = (what: string, required: Record<string, z.ZodType> = {}) =>
+export const kubernetesObject = (what: string, required: Record<string, z.ZodType> = {}) =>
   (Object.keys(required).length ? z.looseObject(required) : z.record(z.string(), z.unknown())).describe(what);
 
-const annotationMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string());
+export const annotationMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'an annotation key'), z.string());
 
 /** Pull secret names. */
 export const pullSecrets = (description: string) => z.array(kubernetesName).default([]).describe(description);
