@@ -25,6 +25,7 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'security', description: 'Default Redis image 7.2.11 (7.2.7 predates the fix of CVE-2025-49844 in Lua)' },
     { kind: 'added', description: 'Services: type, annotations, labels, loadBalancerSourceRanges, externalTrafficPolicy, nodePorts; NetworkPolicy extraIngress/extraEgress per workload' },
     { kind: 'added', description: 'kube-prometheus-stack: monitoring.labels, ServiceMonitor option, relabelings, extra rules, per-alert disable; per-release Grafana dashboard uids' },
+    { kind: 'fixed', description: 'The chart works as a subchart: keys of other charts in global no longer fail the values schema' },
     { kind: 'deprecated', description: 'labels: use commonLabels' },
     { kind: 'fixed', description: 'The generated auth Secret is kept by helm uninstall, so a reinstall keeps the passwords' },
   ],

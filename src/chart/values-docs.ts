@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lookup } from '../config/expr';
 import { configSchema, defaultConfig } from '../config/schema';
-import { FREE_TEXT_PATTERN, isFreeText } from '../config/types';
+import { FREE_TEXT_PATTERN, isFreeText, isSharedSection } from '../config/types';
 
 /** The chart's values.schema.json: the config schema as JSON Schema (draft-07, which Helm 3 and 4 both read). */
 export function valuesJsonSchema(): Record<string, unknown> {
@@ -12,6 +12,7 @@ export function valuesJsonSchema(): Record<string, unknown> {
       unrepresentable: 'throw',
       override: ({ zodSchema, jsonSchema }) => {
         if (isFreeText(zodSchema)) jsonSchema.pattern = FREE_TEXT_PATTERN;
+        if (isSharedSection(zodSchema)) jsonSchema.additionalProperties = {};
       },
     }) as Record<string, unknown>),
     title: 'session-database values',

@@ -16,9 +16,18 @@ import { configSchema, defaultConfig } from './schema';
 export function chartValues(input: unknown): unknown {
   if (!isMap(input)) return input;
   const values = structuredClone(input);
+  dropForeignGlobals(values);
   coalesce(values, defaultConfig() as unknown as Record<string, unknown>);
   fill(values, configSchema);
   return values;
+}
+
+/** Keys an umbrella chart keeps in global for its other subcharts are not ours (see sharedSection). */
+function dropForeignGlobals(values: Record<string, unknown>): void {
+  const global = values.global;
+  const ours = objectShape(configSchema.shape.global as unknown as z.core.$ZodType);
+  if (!isMap(global) || !ours) return;
+  for (const key of Object.keys(global)) if (!(key in ours)) delete global[key];
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

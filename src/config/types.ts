@@ -6,6 +6,21 @@ export function section<T extends z.core.$ZodLooseShape>(shape: T) {
 }
 
 const FREE_TEXT = new WeakSet<object>();
+const SHARED = new WeakSet<object>();
+
+/**
+ * A section an umbrella chart shares with its other subcharts (Helm's `global`): the chart's schema lets
+ * their keys through and the loader drops them (coalesce.ts), while our own keys are typed and checked.
+ */
+export function sharedSection<T extends z.core.$ZodLooseShape>(shape: T) {
+  const object = z.strictObject(shape);
+  SHARED.add(object);
+  return object.prefault({} as any);
+}
+
+export function isSharedSection(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && SHARED.has(schema);
+}
 
 /**
  * Characters no free text may hold: control characters other than line break and tab, the Unicode

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kubernetesName, labelMap, section } from '../types';
+import { kubernetesName, labelMap, section, sharedSection } from '../types';
 
 /**
  * Settings every workload shares (Redis, Sentinel, Infinispan, the maintenance jobs, the standalone
@@ -75,8 +75,8 @@ export function podSettings(what: string, { terminationGracePeriodSeconds }: { t
   };
 }
 
-export const global = section({
+export const global = sharedSection({
   imageRegistry: z.string().regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/, 'a registry such as registry.example.com or registry.example.com:5000/mirror').default('').describe('Registry of every image, replacing each image\'s own registry (one value for an air-gapped install; "" = each image\'s registry)'),
   imagePullSecrets: pullSecrets('Secrets (names) every pod pulls its images with'),
   openshift: z.boolean().default(false).describe('OpenShift: leave runAsUser, runAsGroup and fsGroup out, so that the restricted-v2 SCC assigns them from the namespace range (everything else stays Pod Security "restricted")'),
-}).describe('Values shared with subcharts: an umbrella chart may set these for every chart (Helm passes global to each)');
+}).describe('Values shared with subcharts: an umbrella chart may set these for every chart (Helm passes global to each); keys of other charts in global are ignored');
