@@ -64,6 +64,8 @@ type Node =
   | { readonly fn: 'choose'; readonly cond: Pred; readonly then: Node; readonly otherwise: Node }
   | { readonly fn: 'field'; readonly of: Node; readonly key: string }
   | { readonly fn: 'lists'; readonly lists: readonly Node[] }
+  | { readonly fn: 'count'; readonly list: Node }
+  | { readonly fn: 'distinctCount'; readonly list: Node; readonly field: string }
   | { readonly fn: 'bytes'; readonly units: ByteUnits; readonly value: Node }
   | { readonly fn: 'words'; readonly list: Node; readonly prefix: string }
   | { readonly fn: 'eachLine'; readonly list: Node; readonly fields: readonly string[]; readonly template: string; readonly suffix: Node }
@@ -171,6 +173,13 @@ export const orElse = <T>(value: Operand<T>, fallback: Operand<T> | T): Operand<
 export const concat = (...parts: Str[]): Operand<string> => ({ fn: 'concat', parts: parts.map((p) => operand(p)) });
 export const trunc = (length: number, value: Operand<string>): Operand<string> => ({ fn: 'trunc', length, value });
 export const trimSuffix = (suffix: string, value: Operand<string>): Operand<string> => ({ fn: 'trimSuffix', suffix, value });
+/** The number of items of a list. */
+export const count = (list: Operand<unknown[]>): Operand<number> => ({ fn: 'count', list });
+/**
+ * The number of different values of `field` among a list's objects (string values without `"` or `\\`,
+ * as the schema makes them: in the chart the values are read from the list's JSON).
+ */
+export const distinctCount = (list: Operand<unknown[]>, field: string): Operand<number> => ({ fn: 'distinctCount', list, field });
 /** The bytes of a memory size (a number to compare). */
 export const bytes = (units: ByteUnits, value: Operand<string | number>): Operand<number> => ({ fn: 'bytes', units, value });
 /** The SHA-256 of the text, in hex (Go's `sha256sum`): short stable ids from long names. */
@@ -304,6 +313,8 @@ function evalNode(x: Node, s: Scope): unknown {
       return typeof of === 'object' && of !== null ? (of as Record<string, unknown>)[x.key] : undefined;
     }
     case 'lists': return [...new Set(x.lists.flatMap((l) => (evalNode(l, s) as unknown[] | undefined) ?? []))];
+    case 'count': return ((evalNode(x.list, s) as unknown[] | undefined) ?? []).length;
+    case 'distinctCount': return new Set(((evalNode(x.list, s) as Record<string, unknown>[] | undefined) ?? []).map((i) => i?.[x.field])).size;
     case 'words': return ((evalNode(x.list, s) as unknown[] | undefined) ?? []).map((w) => ` ${x.prefix}${String(w)}`.toLowerCase()).join('');
     case 'eachLine': return ((evalNode(x.list, s) as Record<string, unknown>[] | undefined) ?? [])
       .map((item) => `${x.template.replace(/\{(\d+)\}/g, (_, n) => String(item[x.fields[Number(n)]]))}${String(evalNode(x.suffix, s))}\n`)
@@ -416,6 +427,8 @@ export function goOperand(x: Node, g: GoScope = TOP): string {
     case 'choose': return `ternary ${sub(x.then)} ${sub(x.otherwise)} (${goBool(x.cond, g)})`;
     case 'field': return `index ${sub(x.of)} ${JSON.stringify(x.key)}`;
     case 'lists': return `concat ${x.lists.map((l) => `(default list ${nested(goOperand(l, g))})`).join(' ')} | uniq`;
+    case 'count': return `len (default list ${sub(x.list)})`;
+    case 'distinctCount': return `len (uniq (regexFindAll ${JSON.stringify(`"${x.field}":"[^"]*"`)} (toJson (default list ${sub(x.list)})) -1))`;
     case 'bytes': return `float64 (include ${JSON.stringify(BYTES_TEMPLATE)} (list ${JSON.stringify(x.units)} (toString ${sub(x.value)})))`;
     case 'words': {
       const list = `(default list ${nested(goOperand(x.list, g))})`;
@@ -517,6 +530,7 @@ export function namedTemplates(...operands: Operand[]): Map<string, IncludeNode>
       case 'choose': walk(x.then); walk(x.otherwise); break;
       case 'field': walk(x.of); break;
       case 'lists': x.lists.forEach(walk); break;
+      case 'count': case 'distinctCount': walk(x.list); break;
       case 'words': walk(x.list); break;
       case 'eachLine': walk(x.list); walk(x.suffix); break;
       case 'include':

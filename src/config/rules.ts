@@ -1,4 +1,4 @@
-import { ConfigPath, Operand, Pred, add, all, any, at, bytes, div, eq, evaluate, filled, ge, goPath, hasAnyKey, hasKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { ConfigPath, Operand, Pred, add, all, any, at, bytes, count, distinctCount, div, eq, evaluate, filled, ge, goPath, hasAnyKey, hasKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
 import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from './sections/service';
 
 /**
@@ -70,6 +70,11 @@ const securityRules: Rule[] = [
     path: 'auth.extraUsers',
     require: not(jsonMatches('auth.extraUsers', '"rules":"([^"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^" ]*%password[^" ]*)( [^"]*)?"', { ignoreCase: true })),
     message: 'auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %PASSWORD marker); grant the key patterns and commands the user needs, e.g. "~reports:* +@read +ping"',
+  },
+  {
+    path: 'auth.extraUsers',
+    require: eq(distinctCount(at('auth.extraUsers'), 'name'), count(at('auth.extraUsers'))),
+    message: 'auth.extraUsers names one user twice, and Redis refuses an ACL file with a duplicate user (the Redis pods would not start); give each extra user a name of its own',
   },
   {
     path: 'auth.existingSecret',

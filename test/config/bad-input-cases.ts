@@ -212,6 +212,11 @@ export const cases: BadInputCase[] = [
     values: { monitoring: { alerts: { disabled: ['RedisMemoryHgh'] } } },
     message: /^values\/production\.yaml: monitoring\.alerts\.disabled\.0 is "RedisMemoryHgh" but must be one of RedisDown, RedisNoMaster, .*RedisMemoryHigh, /,
   },
+  {
+    name: 'one extra ACL user named twice is refused (Redis would not load the ACL file)',
+    values: { auth: { extraUsers: [{ name: 'reports', passwordKey: 'reports-password', rules: '~reports:* +get' }, { name: 'reports', passwordKey: 'other-password', rules: '~reports:* +set' }] } },
+    message: `${FILE}: auth.extraUsers names one user twice, and Redis refuses an ACL file with a duplicate user (the Redis pods would not start); give each extra user a name of its own`,
+  },
 ];
 
 export const withBase = (values: unknown) => mergeDeep(BASE, values);

@@ -123,7 +123,8 @@ export const REPAIRS: Record<string, Repair> = {
       'auth.extraUsers',
       c.auth.extraUsers.map((u, i) => ({
         ...u,
-        name: /^(default|app|cache|monitor|cleanup|backup|replication|sentinel)$/.test(u.name) ? `${u.name.slice(0, 28)}-x${i}` : u.name,
+        // Built-in names and names an earlier user has taken get the index as a suffix.
+        name: /^(default|app|cache|monitor|cleanup|backup|replication|sentinel)$/.test(u.name) || c.auth.extraUsers.slice(0, i).some((o) => o.name === u.name) ? `${u.name.slice(0, 28)}-x${i}` : u.name,
         rules: evaluate(WEAKENING.require, { auth: { extraUsers: [u] } }) ? u.rules : '~extra:* +get',
       })),
     ),

@@ -128,6 +128,9 @@
 {{- if regexMatch "(?i)\"rules\":\"([^\"]* )?(nopass|reset|resetpass|resetkeys|allcommands|allkeys|allchannels|\\+@all|\\+@dangerous|\\+@admin|(~|%[rw]+~)\\*|[^\" ]*%password[^\" ]*)( [^\"]*)?\"" (toJson .Values.auth.extraUsers) }}
 {{- fail (printf "values: auth.extraUsers has rules that would weaken the ACLs (nopass, reset, resetpass, resetkeys, allcommands, +@all, +@dangerous, +@admin, allkeys, ~*, allchannels or a %%PASSWORD marker); grant the key patterns and commands the user needs, e.g. \"~reports:* +@read +ping\"" ) }}
 {{- end }}
+{{- if not (eq (len (uniq (regexFindAll "\"name\":\"[^\"]*\"" (toJson (default list .Values.auth.extraUsers)) -1))) (len (default list .Values.auth.extraUsers))) }}
+{{- fail (printf "values: auth.extraUsers names one user twice, and Redis refuses an ACL file with a duplicate user (the Redis pods would not start); give each extra user a name of its own" ) }}
+{{- end }}
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas))) }}
 {{- fail (printf "values: infinispan.cache.owners is %v but only %v Infinispan servers run (infinispan.replicas), so the cache cannot keep that many copies; lower infinispan.cache.owners or raise infinispan.replicas" (int64 .Values.infinispan.cache.owners) (int64 .Values.infinispan.replicas)) }}
 {{- end }}
