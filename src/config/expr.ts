@@ -329,7 +329,8 @@ function mergeValues(winner: unknown, other: unknown): unknown {
   const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isMap(winner) || !isMap(other)) return goTruthy(winner) ? winner : other;
   const out: Record<string, unknown> = { ...other };
-  for (const [k, v] of Object.entries(winner)) out[k] = k in other ? mergeValues(v, other[k]) : v;
+  // Own keys only: a user's map may have a key such as toString, which every JS object inherits.
+  for (const [k, v] of Object.entries(winner)) out[k] = Object.hasOwn(other, k) ? mergeValues(v, other[k]) : v;
   return out;
 }
 
