@@ -1,13 +1,14 @@
-import { goOperand } from '../config/expr';
+import { goOperand, toGo, truthy } from '../config/expr';
+import { operatorMonitoring, tlsOn } from '../config/predicates';
 import { AUTH_SECRET, FULLNAME, NAMESPACE } from '../components/shared/naming';
 import { DEFAULT_CLIENT_LABELS } from '../components/network-policies/peers';
 import { CUSTOM_RESOURCE_APIS, apiVersionKind } from '../render/custom-resources';
 
 /** What turns on each operator's objects, and what is missing without them. */
 const OPERATOR_USES = [
-  { operator: 'cert-manager', when: '.Values.tls.enabled', what: 'tls.enabled is true', missing: 'no Certificate or Issuer was rendered, so the pods wait for their TLS Secrets' },
-  { operator: 'Prometheus Operator', when: 'eq .Values.monitoring.mode "operator"', what: 'monitoring.mode is operator', missing: 'no PodMonitor, ServiceMonitor or PrometheusRule was rendered, so nothing scrapes or alerts' },
-  { operator: 'External Secrets Operator', when: '.Values.auth.externalSecret.enabled', what: 'auth.externalSecret.enabled is true', missing: 'no ExternalSecret was rendered, so the auth Secret never appears and the pods wait for it' },
+  { operator: 'cert-manager', when: tlsOn, what: 'tls.enabled is true', missing: 'no Certificate or Issuer was rendered, so the pods wait for their TLS Secrets' },
+  { operator: 'Prometheus Operator', when: operatorMonitoring, what: 'monitoring.mode is operator', missing: 'no PodMonitor, ServiceMonitor or PrometheusRule was rendered, so nothing scrapes or alerts' },
+  { operator: 'External Secrets Operator', when: truthy('auth.externalSecret.enabled'), what: 'auth.externalSecret.enabled is true', missing: 'no ExternalSecret was rendered, so the auth Secret never appears and the pods wait for it' },
 ] as const;
 
 /** NOTES lines that say which custom resources were left out because the cluster does not serve them. */
@@ -15,7 +16,7 @@ function customResourceWarnings(): string {
   return OPERATOR_USES.map(({ operator, when, what, missing }) => {
     const apis = CUSTOM_RESOURCE_APIS.filter((a) => a.operator === operator);
     const api = apis[0];
-    return `{{- if and (${when}) (ne .Values.renderCustomResources "always") (not (.Capabilities.APIVersions.Has ${JSON.stringify(apiVersionKind(api))})) }}
+    return `{{- if and (${toGo(when)}) (ne .Values.renderCustomResources "always") (not (.Capabilities.APIVersions.Has ${JSON.stringify(apiVersionKind(api))})) }}
 
 WARNING: ${what} but this cluster does not serve ${api.apiVersion} (${operator}): ${missing}.
 Install ${operator}; with helm template pass ${apis.map((a) => `--api-versions ${apiVersionKind(a)}`).join(' ')}; or set renderCustomResources: always.

@@ -1,4 +1,5 @@
 import { ConfigPath, Operand, Pred, add, all, any, at, bytes, count, distinctCount, div, eq, evaluate, filled, ge, goPath, hasAnyKey, hasKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
+import { sentinelMode } from './predicates';
 import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from './sections/service';
 
 /**
@@ -31,7 +32,6 @@ const MANAGED_REDIS_DIRECTIVES =
 const MANAGED_SENTINEL_DIRECTIVES =
   '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)';
 
-const sentinelMode = eq(at('redis.mode'), 'sentinel');
 const sentinels = at('redis.sentinel.replicas');
 
 /** Where the passwords come from. */
@@ -115,7 +115,7 @@ export const CHART_LABEL_KEYS = [
   'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component',
   'app.kubernetes.io/part-of', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by',
 ] as const;
-const EXTRA_LABEL_MAPS: readonly ConfigPath[] = [
+export const EXTRA_LABEL_MAPS: readonly ConfigPath[] = [
   'commonLabels', 'labels',
   'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
   'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',

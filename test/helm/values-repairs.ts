@@ -6,7 +6,7 @@
  */
 import { chartValues } from '../../src/config/coalesce';
 import { byteCount, evaluate, lookup } from '../../src/config/expr';
-import { CHART_LABEL_KEYS, brokenRules, rules } from '../../src/config/rules';
+import { CHART_LABEL_KEYS, EXTRA_LABEL_MAPS, brokenRules, rules } from '../../src/config/rules';
 import { Config, configSchema } from '../../src/config/schema';
 import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from '../../src/config/sections/service';
 
@@ -109,11 +109,7 @@ export const REPAIRS: Record<string, Repair> = {
   'redis.databases.cache': databases,
   'redis.master.maxmemory': maxmemoryWithinLimit('master'),
   'redis.replica.maxmemory': maxmemoryWithinLimit('replica'),
-  ...Object.fromEntries(
-    ['commonLabels', 'labels', 'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
-      'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',
-    ].map((path) => [path, withoutChartLabels(path)]),
-  ),
+  ...Object.fromEntries(EXTRA_LABEL_MAPS.map((path) => [path, withoutChartLabels(path)])),
   // Lines that set a managed directive become comments.
   'redis.extraConfig': (c, set) => set('redis.extraConfig', c.redis.extraConfig.replace(/^/gm, '# ')),
   'redis.sentinel.extraConfig': (c, set) => set('redis.sentinel.extraConfig', c.redis.sentinel.extraConfig.replace(/^/gm, '# ')),
