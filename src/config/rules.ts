@@ -117,7 +117,7 @@ export const CHART_LABEL_KEYS = [
 ] as const;
 export const EXTRA_LABEL_MAPS: readonly ConfigPath[] = [
   'commonLabels', 'labels',
-  'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
+  'redis.podLabels', 'redis.sentinel.podLabels', 'redis.masterEndpoint.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
   'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',
 ];
 const labelRules: readonly Rule[] = EXTRA_LABEL_MAPS.map((path) => ({

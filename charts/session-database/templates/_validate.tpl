@@ -35,6 +35,24 @@
 {{- if hasKey (default dict .Values.redis.sentinel.service.labels) "app.kubernetes.io/component" }}
 {{- fail (printf "values: redis.sentinel.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)" ) }}
 {{- end }}
+{{- if and (eq .Values.redis.masterEndpoint.service.type "ClusterIP") (.Values.redis.masterEndpoint.service.nodePorts.redis) }}
+{{- fail (printf "values: redis.masterEndpoint.service.nodePorts.redis is %v but redis.masterEndpoint.service.type is ClusterIP, which opens no node port; set redis.masterEndpoint.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.redis.masterEndpoint.service.nodePorts.redis)) }}
+{{- end }}
+{{- if and (eq .Values.redis.masterEndpoint.service.type "ClusterIP") (.Values.redis.masterEndpoint.service.externalTrafficPolicy) }}
+{{- fail (printf "values: redis.masterEndpoint.service.externalTrafficPolicy is %v but redis.masterEndpoint.service.type is ClusterIP, which has no external traffic; set redis.masterEndpoint.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.redis.masterEndpoint.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.redis.masterEndpoint.service.type "LoadBalancer") (.Values.redis.masterEndpoint.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: redis.masterEndpoint.service.loadBalancerSourceRanges is set but redis.masterEndpoint.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set redis.masterEndpoint.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.redis.masterEndpoint.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
 {{- if and (eq .Values.infinispan.service.type "ClusterIP") (.Values.infinispan.service.nodePorts.infinispan) }}
 {{- fail (printf "values: infinispan.service.nodePorts.infinispan is %v but infinispan.service.type is ClusterIP, which opens no node port; set infinispan.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.infinispan.service.nodePorts.infinispan)) }}
 {{- end }}
@@ -154,6 +172,9 @@
 {{- end }}
 {{- if or (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/managed-by") }}
 {{- fail (printf "values: redis.sentinel.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}
+{{- end }}
+{{- if or (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/managed-by") }}
+{{- fail (printf "values: redis.masterEndpoint.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}
 {{- end }}
 {{- if or (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/managed-by") }}
 {{- fail (printf "values: maintenance.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}

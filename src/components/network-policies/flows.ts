@@ -3,6 +3,7 @@ import { PORTS as INFINISPAN_PORTS } from '../infinispan/contract';
 import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT } from '../monitoring/contract';
 import { EXPORTER_PORT } from '../monitoring/exporter';
 import { REDIS_PORT, SENTINEL_PORT } from '../redis/contract';
+import { METRICS_PORT as HAPROXY_METRICS_PORT, masterEndpointOn } from '../master-endpoint/contract';
 
 /**
  * Every network flow the chart's pods take part in, as data. The NetworkPolicies are
@@ -33,6 +34,7 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
   { name: ALL_PODS },
   { name: 'redis' },
   { name: 'sentinel', when: sentinelMode },
+  { name: 'haproxy', when: masterEndpointOn },
   { name: 'maintenance' },
   { name: 'prometheus', when: standaloneMonitoring },
   { name: 'alertmanager', when: standaloneMonitoring },
@@ -72,6 +74,9 @@ export const FLOWS: readonly Flow[] = [
   { purpose: 'the start scripts ask the sentinels for the master', from: own('redis'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
   { purpose: 'sentinels watch and reconfigure Redis', from: own('sentinel'), to: own('redis'), ports: [tcp(REDIS_PORT)], when: sentinelMode },
   { purpose: 'sentinels talk to each other', from: own('sentinel'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
+  { purpose: 'applications write through the master endpoint', from: external('clients'), to: own('haproxy'), ports: [tcp(REDIS_PORT)], when: masterEndpointOn },
+  { purpose: 'the master endpoint checks and forwards to the Redis nodes', from: own('haproxy'), to: own('redis'), ports: [tcp(REDIS_PORT)], when: masterEndpointOn },
+  { purpose: 'Prometheus scrapes the master endpoint (HAProxy metrics)', from: external('monitoring'), to: own('haproxy'), ports: [tcp(HAPROXY_METRICS_PORT)], when: masterEndpointOn },
   { purpose: 'Prometheus scrapes the Redis exporters', from: external('monitoring'), to: own('redis'), ports: [tcp(METRICS_PORT)] },
   { purpose: 'Prometheus scrapes the Sentinel exporters', from: external('monitoring'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: sentinelMode },
   { purpose: 'cleanup and backup jobs use Redis', from: own('maintenance'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
@@ -82,6 +87,7 @@ export const FLOWS: readonly Flow[] = [
   // monitoring.mode: standalone — the chart's own Prometheus, Alertmanager and Grafana.
   { purpose: 'the own Prometheus scrapes the Redis exporters', from: own('prometheus'), to: own('redis'), ports: [tcp(METRICS_PORT)], when: standaloneMonitoring },
   { purpose: 'the own Prometheus scrapes the Sentinel exporters', from: own('prometheus'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: all(standaloneMonitoring, sentinelMode) },
+  { purpose: 'the own Prometheus scrapes the master endpoint', from: own('prometheus'), to: own('haproxy'), ports: [tcp(HAPROXY_METRICS_PORT)], when: all(standaloneMonitoring, masterEndpointOn) },
   { purpose: 'the own Prometheus sends alerts to Alertmanager', from: own('prometheus'), to: own('alertmanager'), ports: [tcp(ALERTMANAGER_PORT)], when: standaloneMonitoring },
   { purpose: 'the own Prometheus scrapes kube-state-metrics (CronJob alerts)', from: own('prometheus'), to: external('kubeStateMetrics'), ports: [], when: all(standaloneMonitoring, truthy('monitoring.standalone.prometheus.kubeStateMetricsTarget')) },
   { purpose: 'Grafana queries Prometheus', from: own('grafana'), to: own('prometheus'), ports: [tcp(PROMETHEUS_PORT)], when: standaloneMonitoring },

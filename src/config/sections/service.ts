@@ -13,6 +13,7 @@ import { annotationMap } from './workload';
 export const SERVICES = {
   'redis.service': ['redis'],
   'redis.sentinel.service': ['sentinel'],
+  'redis.masterEndpoint.service': ['redis'],
   'infinispan.service': ['infinispan'],
   'monitoring.standalone.prometheus.service': ['http'],
   'monitoring.standalone.alertmanager.service': ['http'],
