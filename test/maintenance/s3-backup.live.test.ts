@@ -152,6 +152,23 @@ describeWithBinaries(['redis-server', 'redis-cli', 'redis-check-rdb', 'sha256sum
     }
   });
 
+  test('maxAgeDays deletes backups older than that many days even without a count limit, never the new one', async () => {
+    const aged = renderEnvironment('dev', s3Values(`http://${S3_IP}:${S3_PORT}`, { prefix: 'aged', keep: 0, maxAgeDays: 2 }));
+    const day = 86_400_000;
+    const stamp = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const old = `redis-backup-${stamp(3 * day)}.rdb`;
+    const recent = `redis-backup-${stamp(1 * day)}.rdb`;
+    for (const name of [old, recent]) {
+      await s3.put(BUCKET, `aged/${name}`, 'x');
+      await s3.put(BUCKET, `aged/${name}.sha256`, `x  ${name}\n`);
+    }
+    const { backup, upload } = await backupPod({ backupDir: fs.mkdtempSync(path.join(lab.root, 'aged-')), objects: aged });
+    expect([backup.code, upload.code, upload.stderr]).toEqual([0, 0, '']);
+    expect(upload.stdout).toMatch(/ deleted_old=1 /);
+    const file = /file=(\S+)/.exec(backup.stdout)![1];
+    expect(await s3.keys(BUCKET, 'aged/')).toEqual([`aged/${recent}`, `aged/${recent}.sha256`, `aged/${file}`, `aged/${file}.sha256`]);
+  });
+
   test('refused credentials fail the upload loudly and leave the bucket as it was', async () => {
     const keysBefore = await s3.keys(BUCKET, `${PREFIX}/`);
     const backupDir = fs.mkdtempSync(path.join(lab.root, 'bad-credentials-'));
