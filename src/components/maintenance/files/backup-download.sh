@@ -16,6 +16,5 @@ for f in "$name.sha256" "$name"; do
   aws_s3 s3 cp --only-show-errors "$(s3_url "$f")" "$dest/$f" 2>"$s3_work/cp.err" || fail "download of $(s3_url "$f") failed: $(last_lines "$s3_work/cp.err")"
 done
 (cd "$dest" && sha256sum -c "$name.sha256" >/dev/null 2>&1) || fail "$dest/$name does not match the .sha256 stored with it"
-rm -rf "$s3_work"
 log "fetched $(s3_url "$name") ($(wc -c <"$dest/$name" | tr -d ' ') bytes, sha256 verified)"
 echo "$dest/$name"

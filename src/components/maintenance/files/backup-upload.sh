@@ -59,5 +59,4 @@ for old in $expired $incomplete; do
   done
   deleted=$((deleted + 1))
 done
-rm -rf "$s3_work"
 echo "backup-upload: file=$name bytes=$(wc -c <"$BACKUP_DIR/$name" | tr -d ' ') sha256=$sha url=$(s3_url "$name") deleted_old=$deleted duration_s=$(($(date +%s) - started))"

@@ -15,6 +15,7 @@ command -v aws >/dev/null 2>&1 || fail "no aws program on PATH (the AWS CLI imag
 
 # Path-style addressing is a setting of the CLI's config file, not an option or a variable.
 s3_work=$(mktemp -d "${TMPDIR:-/tmp}/s3.XXXXXX")
+trap 'rm -rf "$s3_work"' EXIT
 {
   echo '[default]'
   if [ "${S3_FORCE_PATH_STYLE:-false}" = true ]; then printf 's3 =\n  addressing_style = path\n'; fi
