@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupS3 } from './sections/backup-s3';
 import { disabledAlerts, operatorSettings } from './sections/monitoring';
 import { workloadPolicies } from './sections/network-policy';
 import { serviceSettings } from './sections/service';
@@ -180,6 +181,7 @@ const maintenance = section({
     keep: z.int().positive().default(7).describe('Backups kept on the backup volume'),
     ...claimShape('10Gi', 'the backup PersistentVolumeClaim'),
     ...jobShape('backup', 3600),
+    s3: backupS3,
   }),
 });
 

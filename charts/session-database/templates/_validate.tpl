@@ -248,6 +248,15 @@
 {{- if regexMatch "(?mi)^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)" (toString .Values.redis.sentinel.extraConfig) }}
 {{- fail (printf "values: redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)" ) }}
 {{- end }}
+{{- if and (.Values.maintenance.backup.s3.enabled) (not (.Values.maintenance.backup.enabled)) }}
+{{- fail (printf "values: maintenance.backup.s3.enabled is true but maintenance.backup.enabled is false; the upload copies what the backup Job takes: enable the backup or set maintenance.backup.s3.enabled: false" ) }}
+{{- end }}
+{{- if and (.Values.maintenance.backup.s3.enabled) (not (.Values.maintenance.backup.s3.bucket)) }}
+{{- fail (printf "values: maintenance.backup.s3.bucket is empty but maintenance.backup.s3.enabled is true; name the existing bucket the backups are copied to" ) }}
+{{- end }}
+{{- if and (and (.Values.maintenance.backup.s3.enabled) (.Values.tls.enabled)) (regexMatch "(?m)^http://" (toString .Values.maintenance.backup.s3.endpoint)) }}
+{{- fail (printf "values: maintenance.backup.s3.endpoint is %v, plain HTTP while tls.enabled is true: every session in the backup would cross the network unencrypted; use the https:// endpoint of the store" .Values.maintenance.backup.s3.endpoint) }}
+{{- end }}
 {{- if not (lt .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- fail (printf "values: monitoring.alerts.memoryWarningRatio is %v, not below memoryCriticalRatio (%v); the warning must come first, e.g. 0.8 and 0.9" .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- end }}

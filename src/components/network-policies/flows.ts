@@ -1,4 +1,4 @@
-import { Pred, all, at, eq, truthy } from '../../config/expr';
+import { ConfigPath, Pred, all, at, eq, truthy } from '../../config/expr';
 import { PORTS as INFINISPAN_PORTS } from '../infinispan/contract';
 import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT } from '../monitoring/contract';
 import { EXPORTER_PORT } from '../monitoring/exporter';
@@ -43,12 +43,13 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
 ];
 
 /** Pods outside the release, selected from config (see peers.ts). */
-export type ExternalPeer = 'clients' | 'monitoring' | 'dns' | 'ingressController' | 'kubeStateMetrics' | 'https';
+export type ExternalPeer = 'clients' | 'monitoring' | 'dns' | 'ingressController' | 'kubeStateMetrics' | 'https' | 's3';
 
 export type Endpoint = { readonly own: string } | { readonly external: ExternalPeer };
 
 export interface PortSpec {
-  readonly port: number;
+  /** A fixed port, or the key of the values that holds it. */
+  readonly port: number | ConfigPath;
   readonly protocol: 'TCP' | 'UDP';
 }
 
@@ -66,6 +67,7 @@ const own = (name: string): Endpoint => ({ own: name });
 const external = (peer: ExternalPeer): Endpoint => ({ external: peer });
 const tcp = (port: number): PortSpec => ({ port, protocol: 'TCP' });
 const udp = (port: number): PortSpec => ({ port, protocol: 'UDP' });
+const s3UploadOn = all(truthy('maintenance.backup.enabled'), truthy('maintenance.backup.s3.enabled'));
 
 export const FLOWS: readonly Flow[] = [
   { purpose: 'applications use Redis', from: external('clients'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
@@ -81,6 +83,7 @@ export const FLOWS: readonly Flow[] = [
   { purpose: 'Prometheus scrapes the Sentinel exporters', from: external('monitoring'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: sentinelMode },
   { purpose: 'cleanup and backup jobs use Redis', from: own('maintenance'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
   { purpose: 'cleanup and backup jobs ask the sentinels for the master and a replica', from: own('maintenance'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
+  { purpose: 'the backup Job copies backups to the S3 endpoint', from: own('maintenance'), to: external('s3'), ports: [{ port: 'maintenance.backup.s3.egress.port', protocol: 'TCP' }], when: s3UploadOn },
   { purpose: 'applications use the Infinispan session cache (Hot Rod and REST)', from: external('clients'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: infinispanOn },
   { purpose: 'Infinispan servers form a cluster (JGroups TCP and FD_SOCK2)', from: own('infinispan'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.jgroups), tcp(INFINISPAN_PORTS.failureDetection)], when: infinispanOn },
   { purpose: 'Prometheus scrapes the Infinispan /metrics endpoint', from: external('monitoring'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: all(infinispanOn, truthy('infinispan.metrics.serviceMonitor.enabled')) },

@@ -13,7 +13,7 @@ export const ALERT_NAMES = [
   'RedisDisconnectedReplicas', 'RedisMemoryHigh', 'RedisMemoryCritical', 'RedisSessionEvictions',
   'RedisConnectionsNearLimit', 'RedisRejectedConnections', 'RedisRdbSaveFailing', 'RedisNoRecentRdbSave',
   'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk',
-  'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld', 'RedisExporterScrapeFailing',
+  'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld', 'RedisBackupUploadFailed', 'RedisExporterScrapeFailing',
   'RedisExporterTargetsMissing', 'RedisSessionKeysWithoutTtl', 'RedisSessionCountDropped',
 ] as const;
 

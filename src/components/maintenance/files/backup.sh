@@ -11,6 +11,13 @@ dir=$(dirname "$0")
 . "$dir/maintenance.sh"
 
 started=$(now_ms)
+# With maintenance.backup.s3 the upload container of this pod waits for this result: "ok <file>" once
+# the backup is verified, "failed …" when this script ends without one (any fail below).
+handoff() {
+  [ -n "${BACKUP_HANDOFF_DIR:-}" ] || return 0
+  echo "$1" >"$BACKUP_HANDOFF_DIR/.result" && mv "$BACKUP_HANDOFF_DIR/.result" "$BACKUP_HANDOFF_DIR/result"
+}
+trap 'code=$?; [ -z "${BACKUP_HANDOFF_DIR:-}" ] || [ -e "$BACKUP_HANDOFF_DIR/result" ] || handoff "failed (backup.sh exit $code)"' EXIT
 addr=$(find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME"
 set -- $addr
 host=$1 port=$2
@@ -41,4 +48,5 @@ for old in $(cd "$BACKUP_DIR" && ls -1 redis-backup-*.rdb | sort -r | awk -v kee
   deleted=$((deleted + 1))
 done
 
+handoff "ok $name"
 echo "backup: file=$name bytes=$(wc -c <"$BACKUP_DIR/$name" | tr -d ' ') sha256=$(cut -d' ' -f1 "$BACKUP_DIR/$name.sha256") source=$host:$port deleted_old=$deleted duration_ms=$(($(now_ms) - started))"
