@@ -8,34 +8,15 @@
  *   npx tsx scripts/s3/awscli.ts        installs it if missing, prints the `aws` path
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
-import { cacheDir } from '../cache';
-import { withFileLock } from '../cluster/lock';
+import { pinnedVenv } from '../python/venv';
 
 export const AWSCLI = { package: 'awscli', version: '1.46.3' } as const;
-const STAMP = '.complete';
-
-function installDir(): string {
-  return cacheDir('python', `${AWSCLI.package}-${AWSCLI.version}`);
-}
 
 /** The `aws` program of the pinned virtualenv, installed on first use (needs python3 with venv). */
 export async function awsCli(): Promise<string> {
-  const dir = installDir();
-  const aws = path.join(dir, 'venv', 'bin', 'aws');
-  if (fs.existsSync(path.join(dir, STAMP))) return aws;
-  return withFileLock(path.join(dir, 'install.lock'), 'install awscli', async () => {
-    if (fs.existsSync(path.join(dir, STAMP))) return aws;
-    const venv = path.join(dir, 'venv');
-    fs.rmSync(venv, { recursive: true, force: true });
-    process.stderr.write(`[s3] installing ${AWSCLI.package}==${AWSCLI.version} from PyPI into ${venv}\n`);
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${AWSCLI.package}==${AWSCLI.version}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync(aws, ['--version'], { stdio: 'ignore' });
-    fs.writeFileSync(path.join(dir, STAMP), new Date().toISOString() + '\n');
-    return aws;
-  });
+  const venv = await pinnedVenv(AWSCLI, (dir) => execFileSync(path.join(dir, 'bin', 'aws'), ['--version'], { stdio: 'ignore' }));
+  return path.join(venv, 'bin', 'aws');
 }
 
 if (require.main === module) {

@@ -8,6 +8,8 @@ import { defaultConfig } from '../config/schema';
 import { PROJECT_ROOT } from '../render/assets';
 import { RenderContext, ReleaseInfo } from '../render/context';
 import { staticDocuments } from '../render/emit';
+import { CLIENT_CONFIG_MAP_SUFFIX } from '../components/client/contract';
+import { DOTENV_FILE, clientDotenv } from '../components/client/dotenv';
 
 /** The release that dist/ stands for: `helm install session-database -n <namespace>`. */
 export function releaseInfo(root = PROJECT_ROOT): ReleaseInfo {
@@ -30,6 +32,14 @@ export function renderEnvironment(env: Environment, release: ReleaseInfo): Rende
   const files = new Map<string, ManifestObject[]>();
   for (const { file, objects } of render(ctx)) files.set(`dist/${env.name}/${file}.yaml`, objects.map((o) => o.object));
   return { env, files };
+}
+
+/** dist/<env>/client.env.example: the client contract ConfigMap of the environment as a dotenv file. */
+function environmentDotenv(env: RenderedEnvironment): string {
+  const objects = env.files.get(`dist/${env.env.name}/client.yaml`) ?? [];
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && String((o.metadata as { name: string }).name).endsWith(`-${CLIENT_CONFIG_MAP_SUFFIX}`));
+  if (!configMap) throw new Error(`dist/${env.env.name}/client.yaml has no client contract ConfigMap`);
+  return clientDotenv(configMap.data as Record<string, string>, String((configMap.metadata as { namespace: string }).namespace));
 }
 
 /** dist/<env>/<component>.yaml for one environment. */
@@ -76,6 +86,7 @@ export function synthesize(root = PROJECT_ROOT, only: readonly string[] = []): S
   const rendered = environments.map((env) => renderEnvironment(env, release));
   for (const env of rendered) {
     for (const [file, text] of environmentFiles(env, release)) files.set(file, text);
+    files.set(`dist/${env.env.name}/${DOTENV_FILE}`, environmentDotenv(env));
   }
   for (const [file, text] of chartFiles(release)) files.set(`${CHART_DIR}/${file}`, text);
   // argocd/ lists every environment, so only a full synth rewrites it.

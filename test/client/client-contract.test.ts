@@ -31,13 +31,15 @@ describe('the client contract ConfigMap', () => {
   test('is always rendered, for standalone Redis with a redis:// URL to the sessions database', () => {
     const data = configMapData(loadDist('dev'), CLIENT_CONFIG_MAP);
     expect(data).toMatchSnapshot();
-    expect(data.REDIS_URL).toBe('redis://session-database-redis.session-dev.svc.cluster.local:6379/0');
+    expect(data.REDIS_URL).toBe('redis://app@session-database-redis.session-dev.svc.cluster.local:6379/0');
+    expect(data.REDIS_CACHE_URL).toBe('redis://cache@session-database-redis.session-dev.svc.cluster.local:6379/1');
+    expect(data).toMatchObject({ REDIS_HOST: 'session-database-redis.session-dev.svc.cluster.local', REDIS_PORT: '6379', REDIS_DB: '0' });
     expect(data).not.toHaveProperty('REDIS_SENTINELS');
     expect(data).not.toHaveProperty('INFINISPAN_HOST');
     expect(data.SESSION_PERSISTENCE_TYPE).toBe('redis');
   });
 
-  test('names the sentinel Service and the master name in sentinel mode (no single-node URL)', () => {
+  test('names the sentinel Service and the master name in sentinel mode, and the master endpoint as REDIS_URL', () => {
     const data = configMapData(loadDist('production'), CLIENT_CONFIG_MAP);
     expect(data).toMatchObject({
       REDIS_MODE: 'sentinel',
@@ -46,7 +48,33 @@ describe('the client contract ConfigMap', () => {
       REDIS_SENTINEL_USERNAME: 'app',
       REDIS_SENTINEL_PASSWORD_KEY: 'app-password',
     });
-    expect(data).not.toHaveProperty('REDIS_URL');
+    expect(data).toMatchObject({
+      REDIS_URL: 'rediss://app@session-database-master.session-store.svc.cluster.local:6379/0',
+      REDIS_CACHE_URL: 'rediss://cache@session-database-master.session-store.svc.cluster.local:6379/1',
+      REDIS_HOST: 'session-database-master.session-store.svc.cluster.local',
+      MAX_SESSIONS_PER_USER: '5',
+      MAX_REFRESH_TOKENS_PER_USER: '3',
+      REDIS_ENABLED: 'true',
+      SESSION_PERSISTENCE_ENABLED: 'false',
+      INFINISPAN_ENABLED: 'false',
+    });
+    // Without the master endpoint a plain client has no address that always reaches the master.
+    const bare = configMapData(renderValues({ ...BASE, redis: { masterEndpoint: { enabled: false } } }), CLIENT_CONFIG_MAP);
+    for (const key of ['REDIS_URL', 'REDIS_CACHE_URL', 'REDIS_HOST', 'REDIS_PORT']) expect(bare).not.toHaveProperty(key);
+    expect(bare.REDIS_SENTINELS).toBeDefined();
+  });
+
+  test('the dotenv file of each environment holds the same keys and values, and empty password variables', () => {
+    for (const env of ['dev', 'production']) {
+      const data = configMapData(loadDist(env), CLIENT_CONFIG_MAP);
+      const text = fs.readFileSync(path.join(__dirname, '../../dist', env, 'client.env.example'), 'utf8');
+      const vars = Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'(.*)'$/, '$1')]));
+      const { REDIS_PASSWORD, REDIS_CACHE_PASSWORD, REDIS_SENTINEL_PASSWORD, ...rest } = vars;
+      expect(rest).toEqual(data);
+      expect(REDIS_PASSWORD).toBe('');
+      expect(REDIS_CACHE_PASSWORD).toBe('');
+      expect(REDIS_SENTINEL_PASSWORD).toBe(env === 'production' ? '' : undefined);
+    }
   });
 
   test('points sessions at Infinispan when it is enabled', () => {
@@ -107,15 +135,16 @@ describeWithBinaries(['redis-server', 'sha256sum'], 'an ioredis client configure
 
   /** What an app's Deployment does: envFrom the ConfigMap, secretKeyRef for the passwords. */
   function appClient(user: 'sessions' | 'cache', overrides: Partial<{ password: string; keyPrefix: string | undefined }> = {}): Redis {
-    const url = new URL(contract.REDIS_URL);
+    const url = new URL(user === 'sessions' ? contract.REDIS_URL : contract.REDIS_CACHE_URL);
     const db = user === 'sessions' ? contract.REDIS_SESSIONS_DB : contract.REDIS_CACHE_DB;
+    expect(url.username).toBe(user === 'sessions' ? contract.REDIS_USERNAME : contract.REDIS_CACHE_USERNAME);
+    expect(url.pathname).toBe(`/${db}`);
+    // The password from the Secret goes into the URL (ioredis prefers the URL's empty password to the option).
+    url.password = encodeURIComponent(overrides.password ?? secret[user === 'sessions' ? contract.REDIS_PASSWORD_KEY : contract.REDIS_CACHE_PASSWORD_KEY]);
     expect(url.port).toBe('6379');
     url.hostname = IP; // Service stand-in (DNS + kube-proxy)
     url.port = String(POD_PORT);
-    url.pathname = `/${db}`;
     const client = new Redis(url.toString(), {
-      username: user === 'sessions' ? contract.REDIS_USERNAME : contract.REDIS_CACHE_USERNAME,
-      password: overrides.password ?? secret[user === 'sessions' ? contract.REDIS_PASSWORD_KEY : contract.REDIS_CACHE_PASSWORD_KEY],
       keyPrefix: 'keyPrefix' in overrides ? overrides.keyPrefix : user === 'sessions' ? contract.REDIS_KEY_PREFIX : contract.REDIS_CACHE_KEY_PREFIX,
       tls: contract.REDIS_TLS === 'true' ? {} : undefined,
       lazyConnect: true,

@@ -1,5 +1,6 @@
-import { infinispanOn, sentinelMode, standaloneMode } from '../../config/predicates';
-import { tlsOn } from '../../config/predicates';
+import { any } from '../../config/expr';
+import { infinispanOn, masterEndpointOn, sentinelMode, standaloneMode, tlsOn } from '../../config/predicates';
+import { masterHost } from '../master-endpoint/contract';
 import { RenderContext, Val } from '../../render/context';
 import { PORTS, infinispanHost } from '../infinispan/contract';
 import { clientCaSecretName } from '../tls/names';
@@ -29,13 +30,21 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | V
   const sentinel = sentinelMode;
   const standalone = standaloneMode;
   const infinispan = infinispanOn;
+  // One address that always reaches the master: the Redis Service (standalone) or the master endpoint.
+  const direct = any(standalone, masterEndpointOn);
+  const host = ctx.choose(standalone, serviceHost(ctx, n.redis), masterHost(ctx));
+  const scheme = ctx.choose(tlsOn, 'rediss', 'redis');
+  const url = (user: string, db: Val<number>) => `${scheme}://${user}@${host}:${REDIS_PORT}/${ctx.asString(db)}`;
   return {
     SESSION_PERSISTENCE_TYPE: ctx.choose(infinispan, 'infinispan', 'redis'),
+    SESSION_PERSISTENCE_ENABLED: ctx.choose(infinispan, 'true', 'false'),
+    REDIS_ENABLED: 'true',
     REDIS_MODE: v.redis.mode,
-    REDIS_URL: ctx.optional(
-      standalone,
-      `${ctx.choose(tlsOn, 'rediss', 'redis')}://${serviceHost(ctx, n.redis)}:${REDIS_PORT}/${ctx.asString(v.redis.databases.sessions)}`,
-    ),
+    // The password is not in the URL: apps take it from the Secret (REDIS_PASSWORD) and set it as the client's password.
+    REDIS_URL: ctx.optional(direct, url(SESSION_USER, v.redis.databases.sessions)),
+    REDIS_HOST: ctx.optional(direct, host),
+    REDIS_PORT: ctx.optional(direct, String(REDIS_PORT)),
+    REDIS_DB: ctx.asString(v.redis.databases.sessions),
     REDIS_SENTINELS: ctx.optional(sentinel, `${serviceHost(ctx, n.sentinel)}:${SENTINEL_PORT}`),
     REDIS_MASTER_NAME: ctx.optional(sentinel, v.redis.masterName),
     // The sentinels know only the app user among clients (sentinel-users.acl), also for the cache client.
@@ -52,12 +61,17 @@ export function clientEnvironment(ctx: RenderContext): Record<string, string | V
     SESSION_TTL_SECONDS: ctx.asString(v.sessions.ttlSeconds),
     REFRESH_TOKEN_TTL_SECONDS: ctx.asString(v.sessions.refreshTokenTtlSeconds),
     CACHE_DEFAULT_TTL_SECONDS: ctx.asString(v.cache.defaultTtlSeconds),
+    // The limits the session cleanup CronJob enforces (the oldest beyond them are removed).
+    MAX_SESSIONS_PER_USER: ctx.asString(v.sessions.maxSessionsPerUser),
+    MAX_REFRESH_TOKENS_PER_USER: ctx.asString(v.sessions.maxRefreshTokensPerUser),
+    REDIS_CACHE_URL: ctx.optional(direct, url(CACHE_USER, v.redis.databases.cache)),
     REDIS_CACHE_USERNAME: CACHE_USER,
     REDIS_CACHE_KEY_PREFIX: CACHE_KEY_PREFIX,
     REDIS_CACHE_DB: ctx.asString(v.redis.databases.cache),
     CREDENTIALS_SECRET: authSecretName(ctx),
     REDIS_PASSWORD_KEY: passwordKey(ctx, SESSION_USER),
     REDIS_CACHE_PASSWORD_KEY: passwordKey(ctx, CACHE_USER),
+    INFINISPAN_ENABLED: ctx.choose(infinispan, 'true', 'false'),
     INFINISPAN_HOST: ctx.optional(infinispan, infinispanHost(ctx)),
     INFINISPAN_PORT: ctx.optional(infinispan, String(PORTS.client)),
     INFINISPAN_CACHE_NAME: ctx.optional(infinispan, v.infinispan.cache.name),

@@ -72,11 +72,64 @@ export class LoopbackDns {
   }
 }
 
+/**
+ * What the kubelet gives a pod for name resolution, for processes of the test: /etc/hosts with the
+ * cluster's names (pods, and each client Service standing for its first pod) and a resolv.conf naming
+ * the LoopbackDns, bind-mounted in a mount namespace of the process's own.
+ */
+export class PodNetwork {
+  readonly hostsFile: string;
+  readonly resolvFile: string;
+  readonly dns: LoopbackDns;
+  /** `<service>.<namespace>.svc.<domain>` of each client Service. */
+  readonly services: Record<string, string> = {};
+
+  constructor(private readonly cluster: RedisCluster) {
+    const redisSts = findObject(cluster.objects, 'StatefulSet', `${cluster.fullname}-redis`);
+    const pattern = redisSts.spec.template.spec.containers[0].env.find((e: any) => e.name === 'REDIS_HOST_PATTERN').value as string;
+    const domain = /\.svc\.([^"\s]+)$/.exec(pattern)![1];
+    const first: Record<string, string> = { redis: cluster.redisIp(0), sentinel: cluster.sentinelIp(0), haproxy: podAddress(cluster.octet, 'haproxy', 0) };
+    for (const svc of cluster.objects.filter((o) => o.kind === 'Service' && o.spec?.clusterIP !== 'None')) {
+      const ip = first[svc.spec.selector?.['app.kubernetes.io/component']];
+      if (!ip) continue;
+      const host = `${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.${domain}`;
+      this.services[svc.metadata.name] = host;
+      cluster.hosts.set(host, ip);
+    }
+    const dir = path.join(cluster.root, 'pod-network');
+    fs.mkdirSync(dir, { recursive: true });
+    this.hostsFile = path.join(dir, 'hosts');
+    this.resolvFile = path.join(dir, 'resolv.conf');
+    const dnsAddress = `127.0.${cluster.octet}.53`;
+    fs.writeFileSync(this.resolvFile, `nameserver ${dnsAddress}\noptions timeout:1 attempts:1\n`);
+    this.dns = new LoopbackDns(dnsAddress, cluster.hosts);
+    this.writeHosts();
+  }
+
+  /** Rewrite /etc/hosts from the cluster's host map (after adding names to it). */
+  writeHosts(): void {
+    fs.writeFileSync(this.hostsFile, ['127.0.0.1 localhost', ...[...this.cluster.hosts].map(([name, ip]) => `${ip} ${name}`)].join('\n') + '\n');
+  }
+
+  /** The command run with the pod's /etc/hosts and resolv.conf (needs root for the mount namespace). */
+  sandbox(command: string[]): string[] {
+    return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && shift 2 && exec "$@"', 'pod-network', this.hostsFile, this.resolvFile, ...command];
+  }
+
+  start(): Promise<void> {
+    return this.dns.start();
+  }
+
+  stop(): void {
+    this.dns.close();
+  }
+}
+
 export interface MasterEndpoint {
   readonly pods: Pod[];
   /** Host name of the <fullname>-master Service (what REDIS_URL names). */
   readonly host: string;
-  readonly dns: LoopbackDns;
+  readonly network: PodNetwork;
   stop(): void;
 }
 
@@ -86,20 +139,9 @@ export interface MasterEndpoint {
  */
 export async function startMasterEndpoint(cluster: RedisCluster, opts: { replicas?: number } = {}): Promise<MasterEndpoint> {
   const deployment = findObject(cluster.objects, 'Deployment', `${cluster.fullname}-haproxy`);
-  const service = findObject(cluster.objects, 'Service', `${cluster.fullname}-master`);
-  const namespace = service.metadata.namespace ?? 'default';
-  const domain = /\.svc\.([^"\s]+)$/.exec(deployment.spec.template.spec.containers[0].env.find((e: any) => e.name === 'REDIS_HOST_PATTERN').value)![1];
-  const host = `${service.metadata.name}.${namespace}.svc.${domain}`;
-  cluster.hosts.set(host, podAddress(cluster.octet, 'haproxy', 0));
-  const dir = path.join(cluster.root, 'pod-network');
-  fs.mkdirSync(dir, { recursive: true });
-  const hostsFile = path.join(dir, 'hosts');
-  const resolvFile = path.join(dir, 'resolv.conf');
-  const dnsAddress = `127.0.${cluster.octet}.53`;
-  fs.writeFileSync(hostsFile, ['127.0.0.1 localhost', ...[...cluster.hosts].map(([name, ip]) => `${ip} ${name}`)].join('\n') + '\n');
-  fs.writeFileSync(resolvFile, `nameserver ${dnsAddress}\noptions timeout:1 attempts:1\n`);
-  const dns = new LoopbackDns(dnsAddress, cluster.hosts);
-  await dns.start();
+  const network = new PodNetwork(cluster);
+  await network.start();
+  const host = network.services[`${cluster.fullname}-master`];
   const count = opts.replicas ?? deployment.spec.replicas ?? 1;
   const pods: Pod[] = [];
   for (let i = 0; i < count; i++) {
@@ -112,12 +154,11 @@ export async function startMasterEndpoint(cluster: RedisCluster, opts: { replica
     });
     (pod as { name: string }).name = `${deployment.metadata.name}-${i}`;
     const command = cluster.localCommand(pod, [...(pod.container.command ?? []), ...(pod.container.args ?? [])]);
-    const sandbox = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && shift 2 && exec "$@"', 'pod-network', hostsFile, resolvFile];
-    const { proc, exited } = startInGroup([...sandbox, ...command], { env: cluster.processEnv(pod), cwd: pod.root, logFile: pod.logFile, maxLifetimeSeconds: 300 });
+    const { proc, exited } = startInGroup(network.sandbox(command), { env: cluster.processEnv(pod), cwd: pod.root, logFile: pod.logFile, maxLifetimeSeconds: 300 });
     pod.proc = proc;
     pod.exited = exited;
     cluster.extras.push(pod);
     pods.push(pod);
   }
-  return { pods, host, dns, stop: () => dns.close() };
+  return { pods, host, network, stop: () => network.stop() };
 }
