@@ -1,4 +1,6 @@
+import * as http from 'http';
 import Redis from 'ioredis';
+import { allRules, metricNames, operatorRules } from '../monitoring/support';
 import { describeWithBinaries } from '../support/binaries';
 import {
   AckedWriter, CLUSTER_BINARIES, FAST_SCRIPT_ENV, MasterEndpoint, RedisCluster, settledCluster, sleep, startMasterEndpoint, waitFor,
@@ -67,6 +69,26 @@ describeWithBinaries([...CLUSTER_BINARIES, 'haproxy', 'unshare'], 'the master en
     // The replicas are marked down by the role check, not by a TLS or AUTH failure.
     expect(log).not.toMatch(/SSL handshake failure|certificate verify failed|WRONGPASS|NOAUTH/);
     expect(log).toMatch(/TCPCHK did not match content/);
+  }));
+
+  test('HAProxy serves /healthz and /metrics, and every haproxy_* metric the alert rules use is in its live output', logged(async () => {
+    const get = (url: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http.get(url, { timeout: 3000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    const pod = endpoint.pods[0];
+    const port = pod.container.ports.find((p: any) => p.name === 'metrics').containerPort;
+    expect((await get(`http://${pod.ip}:${port}/healthz`)).status).toBe(200);
+    const metrics = await get(`http://${pod.ip}:${port}/metrics`);
+    const scraped = new Set(metrics.body.split('\n').filter((l) => /^haproxy_/.test(l)).map((l) => l.split(/[{ ]/)[0]));
+    const used = new Set(allRules(operatorRules(cluster.objects)).flatMap((r) => metricNames(r.expr)).filter((n) => n.startsWith('haproxy_')));
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((n) => !scraped.has(n))).toEqual([]);
+    // The backend the alert reads sees exactly one server up: the master.
+    expect(metrics.body).toMatch(/^haproxy_backend_active_servers\{proxy="redis_master"\} 1$/m);
   }));
 
   test('SIGKILL of the master: writes through the endpoint flow to the new master, none is lost, READONLY only during the switch', logged(async () => {

@@ -48,6 +48,7 @@ export function alertCases(c: CaseConfig): AlertCase[] {
   const pod = (i: number) => ({ namespace: ns, job: redisJob, pod: `${c.fullname}-redis-${i}`, instance: `${c.fullname}-redis-${i}` });
   const sentinelPod = (i: number) => ({ namespace: ns, job: sentinelJob, pod: `${c.fullname}-sentinel-${i}`, instance: `${c.fullname}-sentinel-${i}` });
   const other = { namespace: 'another-namespace', job: redisJob, pod: 'x-0', instance: 'x-0' };
+  const haproxyPod = (i: number) => ({ namespace: ns, job: `${c.fullname}-haproxy`, pod: `${c.fullname}-haproxy-${i}`, instance: `10.0.0.${i + 1}:8404` });
   const s = (metric: string, labels: Record<string, string>, values: string): Series => ({ series: `${metric}{${sel(labels)}}`, values });
   const role = (i: number, r: 'master' | 'slave') => s('redis_instance_info', { ...pod(i), role: r }, constant(1));
   const a = c.alerts;
@@ -214,6 +215,19 @@ export function alertCases(c: CaseConfig): AlertCase[] {
       severity: 'warning',
       fire: { series: [s('redis_sentinel_master_ok_sentinels', { ...sentinelPod(0), ...master }, constant(c.sentinels - 1))], labels: { ...sentinelPod(0), ...master } },
       quiet: { series: [s('redis_sentinel_master_ok_sentinels', { ...sentinelPod(0), ...master }, constant(c.sentinels))] },
+    },
+    {
+      alert: 'RedisMasterEndpointDown',
+      severity: 'critical',
+      fire: { series: [s('haproxy_backend_active_servers', { ...haproxyPod(0), proxy: 'redis_master' }, constant(0)), s('haproxy_backend_active_servers', { ...haproxyPod(1), proxy: 'redis_master' }, constant(0))], labels: {} },
+      quiet: {
+        series: [
+          // One HAProxy pod that still sees the master is enough.
+          s('haproxy_backend_active_servers', { ...haproxyPod(0), proxy: 'redis_master' }, constant(0)),
+          s('haproxy_backend_active_servers', { ...haproxyPod(1), proxy: 'redis_master' }, constant(1)),
+          s('haproxy_backend_active_servers', { ...haproxyPod(0), proxy: 'stats' }, constant(0)),
+        ],
+      },
     },
     {
       alert: 'RedisSentinelMasterNotOk',

@@ -26,6 +26,7 @@ describe('monitoring manifests', () => {
     const kinds = monitoringObjects(operator).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(kinds).toEqual([
       'ConfigMap/session-database-dashboards',
+      'PodMonitor/session-database-haproxy',
       'PodMonitor/session-database-redis',
       'PodMonitor/session-database-sentinel',
       'PrometheusRule/session-database-alerts',
@@ -54,7 +55,7 @@ describe('monitoring manifests', () => {
 
   test('ServiceMonitor/PodMonitor/PrometheusRule objects pass the prometheus-operator schema and have no unknown fields', () => {
     const crds = [...operator].filter((o) => MONITORING_KINDS.has(o.kind));
-    expect(crds.length).toBe(3);
+    expect(crds.length).toBe(4);
     for (const o of crds) expect(schemaErrors(o)).toEqual([]);
     const checker = new UnknownFieldChecker(crds);
     for (const o of crds) expect(checker.check(o)).toEqual([]);

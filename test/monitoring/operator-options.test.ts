@@ -19,7 +19,7 @@ describe.each(['PodMonitor', 'ServiceMonitor'])('operator mode with %s, monitor 
   const monitors = objects.filter((o) => o.kind === 'PodMonitor' || o.kind === 'ServiceMonitor');
 
   test('one monitor of the chosen kind per component, none of the other', () => {
-    expect(monitors.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([`${monitor}/${FULLNAME}-redis`, `${monitor}/${FULLNAME}-sentinel`]);
+    expect(monitors.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([`${monitor}/${FULLNAME}-haproxy`, `${monitor}/${FULLNAME}-redis`, `${monitor}/${FULLNAME}-sentinel`]);
   });
 
   test('the monitors and the PrometheusRule carry monitoring.labels; the pods do not', () => {
@@ -48,7 +48,8 @@ describe.each(['PodMonitor', 'ServiceMonitor'])('operator mode with %s, monitor 
       if (m.kind === 'ServiceMonitor') {
         const services = objects.filter((o) => o.kind === 'Service' && matches(podSelector, o.metadata.labels));
         expect(services.map((s) => s.metadata.name)).toEqual([`${FULLNAME}-${component}-metrics`]);
-        expect(services[0].spec.ports).toEqual([{ name: 'metrics', port: 9121, targetPort: 'metrics', protocol: 'TCP' }]);
+        // The redis_exporter sidecars, or HAProxy's own metrics (the master endpoint).
+        expect(services[0].spec.ports).toEqual([{ name: 'metrics', port: component === 'haproxy' ? 8404 : 9121, targetPort: 'metrics', protocol: 'TCP' }]);
         podSelector = services[0].spec.selector;
       }
       const pods = podTemplates(objects).filter((t) => matches(podSelector, t.metadata.labels));

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { IService } from 'kubernetes-models/v1/Service';
 import { truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
 import { readAsset } from '../../render/assets';
@@ -52,6 +53,13 @@ export class MasterEndpoint extends Construct {
       component: COMPONENT,
       ports: [{ name: 'redis', port: MASTER_PORT, targetPort: 'redis' }],
     });
+    // Each pod's address for the standalone Prometheus (DNS A records); clients use <fullname>-master.
+    manifest<IService>(on, 'headless', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(ctx, `${COMPONENT}-headless`, COMPONENT),
+      spec: { clusterIP: 'None', ports: [{ name: METRICS_PORT_NAME, port: METRICS_PORT, targetPort: METRICS_PORT_NAME, protocol: 'TCP' }], selector: selectorLabels(ctx, COMPONENT) },
+    });
     manifest<IDeployment>(on, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -86,9 +94,9 @@ export class MasterEndpoint extends Construct {
               { name: 'redis', containerPort: MASTER_PORT, protocol: 'TCP' },
               { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' },
             ],
-            // Ready = HAProxy runs; whether a master is up is HAProxy's business (it closes a client's
-            // connection when none is), so endpoints never churn during a failover.
-            readinessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT_NAME }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            // Ready = the checks see exactly one master. 10 s of tolerance: a failover (a few seconds
+            // without a master) does not take the endpoints away, HAProxy closes connections meanwhile.
+            readinessProbe: { httpGet: { path: '/ready', port: METRICS_PORT_NAME }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 5 },
             livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT_NAME }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
             // Endpoints drop the pod before HAProxy stops taking connections.
             lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },

@@ -4,6 +4,9 @@ import { readAsset } from '../../render/assets';
 import { namespace, fullname, resourceName, objectLabelsOf, serviceHost } from '../shared/naming';
 import { names as redisNames } from '../redis/contract';
 import { EXPORTER_PORT } from './exporter';
+import { METRICS_PORT as HAPROXY_METRICS_PORT } from '../master-endpoint/contract';
+import { masterEndpointOn } from '../../config/predicates';
+import { Pred, all } from '../../config/expr';
 import { at, concat, contains, dict, merge, not, sha256, toJson, truthy, trunc } from '../../config/expr';
 import { ALERT_NAMES } from '../../config/sections/monitoring';
 import { FULLNAME, NAMESPACE } from '../shared/naming';
@@ -25,7 +28,7 @@ export const ingressOn = truthy('monitoring.standalone.ingress.enabled');
  * standalone job_name), so one rule file serves both.
  */
 export function jobs(ctx: RenderContext) {
-  return { redis: resourceName(ctx, 'redis'), sentinel: resourceName(ctx, 'sentinel') };
+  return { redis: resourceName(ctx, 'redis'), sentinel: resourceName(ctx, 'sentinel'), haproxy: resourceName(ctx, 'haproxy') };
 }
 
 export const monitoringNames = (ctx: RenderContext) => ({
@@ -46,6 +49,9 @@ export function fileExtras(ctx: RenderContext): Record<string, string | Val<stri
     fullname: fullname(ctx),
     redisJob: j.redis,
     sentinelJob: j.sentinel,
+    haproxyJob: j.haproxy,
+    haproxyHeadless: resourceName(ctx, 'haproxy-headless'),
+    haproxyMetricsPort: String(HAPROXY_METRICS_PORT),
     redisHeadless: n.redisHeadless,
     sentinelHeadless: n.sentinelHeadless,
     exporterPort: String(EXPORTER_PORT),
@@ -59,6 +65,9 @@ export function fileExtras(ctx: RenderContext): Record<string, string | Val<stri
 export function monitoringFile(ctx: RenderContext, file: string): string {
   return ctx.fill(readAsset(`${FILES}/${file}`), fileExtras(ctx));
 }
+
+/** Alerts about a part that exists only under a condition (the rest are always there). */
+const ALERT_CONDITIONS: Record<string, Pred> = { RedisMasterEndpointDown: masterEndpointOn };
 
 const GROUP_START = /^  - name: /;
 const RULE_START = /^      - (alert|record): (\S+)$/;
@@ -87,7 +96,10 @@ function ruleFileText(ctx: RenderContext): string {
   if (JSON.stringify([...found].sort()) !== JSON.stringify([...ALERT_NAMES].sort())) {
     throw new Error(`${FILES}/${ALERTS_FILE} has the alerts ${found.join(', ')}; ALERT_NAMES in src/config/sections/monitoring.ts must list exactly them`);
   }
-  const kept = (name: string) => not(contains('monitoring.alerts.disabled', name));
+  const kept = (name: string): Pred => {
+    const notDisabled = not(contains('monitoring.alerts.disabled', name));
+    return ALERT_CONDITIONS[name] ? all(ALERT_CONDITIONS[name], notDisabled) : notDisabled;
+  };
   const text = (block: string[]) => block.map((l) => `${l}\n`).join('');
   const body = groups.map((g) => {
     const rules = g.rules.map((r) => (r.name ? ctx.optional(kept(r.name), text(r.lines)) ?? '' : text(r.lines))).join('');

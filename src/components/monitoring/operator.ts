@@ -7,7 +7,8 @@ import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { labelsOf, metadata, namespace, selectorLabels } from '../shared/naming';
 import { at, eq, merge, truthy } from '../../config/expr';
-import { sentinelMode } from '../../config/predicates';
+import { masterEndpointOn, sentinelMode } from '../../config/predicates';
+import { METRICS_PORT as HAPROXY_METRICS_PORT, METRICS_PORT_NAME as HAPROXY_METRICS_PORT_NAME } from '../master-endpoint/contract';
 import { alertRuleSpec, dashboardLabels, dashboards, jobs } from './contract';
 import { EXPORTER_PORT, EXPORTER_PORT_NAME } from './exporter';
 
@@ -22,10 +23,12 @@ function monitorMetadata(ctx: RenderContext, suffix: string) {
 }
 
 /** The scrape endpoint of either monitor: the chart's job relabeling, then the values' relabelings. */
-function endpoint(ctx: RenderContext, component: 'redis' | 'sentinel') {
+type Scraped = 'redis' | 'sentinel' | 'haproxy';
+
+function endpoint(ctx: RenderContext, component: Scraped) {
   const m = ctx.values.monitoring;
   return {
-    port: EXPORTER_PORT_NAME,
+    port: component === 'haproxy' ? HAPROXY_METRICS_PORT_NAME : EXPORTER_PORT_NAME,
     path: '/metrics',
     interval: m.scrapeInterval,
     // The rules select this job name in both modes.
@@ -34,7 +37,7 @@ function endpoint(ctx: RenderContext, component: 'redis' | 'sentinel') {
   };
 }
 
-function podMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | 'sentinel') {
+function podMonitor(scope: Construct, ctx: RenderContext, component: Scraped) {
   manifest<IPodMonitor>(scope, `${component}-podmonitor`, {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PodMonitor',
@@ -51,7 +54,7 @@ function podMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | '
  * monitoring.monitor: ServiceMonitor — a headless Service per component with only the exporter port
  * (its own component label, so nothing else selects it) and a ServiceMonitor on it.
  */
-function serviceMonitor(scope: Construct, ctx: RenderContext, component: 'redis' | 'sentinel') {
+function serviceMonitor(scope: Construct, ctx: RenderContext, component: Scraped) {
   const metricsComponent = `${component}-metrics`;
   manifest<IService>(scope, `${component}-metrics-service`, {
     apiVersion: 'v1',
@@ -59,7 +62,9 @@ function serviceMonitor(scope: Construct, ctx: RenderContext, component: 'redis'
     metadata: metadata(ctx, metricsComponent, metricsComponent),
     spec: {
       clusterIP: 'None',
-      ports: [{ name: EXPORTER_PORT_NAME, port: EXPORTER_PORT, targetPort: EXPORTER_PORT_NAME, protocol: 'TCP' }],
+      ports: [component === 'haproxy'
+        ? { name: HAPROXY_METRICS_PORT_NAME, port: HAPROXY_METRICS_PORT, targetPort: HAPROXY_METRICS_PORT_NAME, protocol: 'TCP' }
+        : { name: EXPORTER_PORT_NAME, port: EXPORTER_PORT, targetPort: EXPORTER_PORT_NAME, protocol: 'TCP' }],
       selector: selectorLabels(ctx, component),
     },
   });
@@ -88,12 +93,16 @@ export class OperatorMonitoring extends Construct {
       podMonitor(pods, ctx, 'redis');
       const sentinel = ctx.guard(pods, 'sentinel', sentinelMode);
       if (sentinel) podMonitor(sentinel, ctx, 'sentinel');
+      const haproxy = ctx.guard(pods, 'haproxy', masterEndpointOn);
+      if (haproxy) podMonitor(haproxy, ctx, 'haproxy');
     }
     const services = ctx.guard(this, 'servicemonitors', serviceMonitorOn);
     if (services) {
       serviceMonitor(services, ctx, 'redis');
       const sentinel = ctx.guard(services, 'sentinel', sentinelMode);
       if (sentinel) serviceMonitor(sentinel, ctx, 'sentinel');
+      const haproxy = ctx.guard(services, 'haproxy', masterEndpointOn);
+      if (haproxy) serviceMonitor(haproxy, ctx, 'haproxy');
     }
     manifest<IPrometheusRule>(this, 'rules', {
       apiVersion: 'monitoring.coreos.com/v1',

@@ -12,7 +12,7 @@ export const ALERT_NAMES = [
   'RedisDown', 'RedisNoMaster', 'RedisMultipleMasters', 'RedisReplicaLinkDown', 'RedisReplicationBroken',
   'RedisDisconnectedReplicas', 'RedisMemoryHigh', 'RedisMemoryCritical', 'RedisSessionEvictions',
   'RedisConnectionsNearLimit', 'RedisRejectedConnections', 'RedisRdbSaveFailing', 'RedisNoRecentRdbSave',
-  'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk',
+  'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk', 'RedisMasterEndpointDown',
   'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld', 'RedisBackupUploadFailed', 'RedisExporterScrapeFailing',
   'RedisExporterTargetsMissing', 'RedisSessionKeysWithoutTtl', 'RedisSessionCountDropped',
 ] as const;

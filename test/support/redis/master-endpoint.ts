@@ -15,7 +15,17 @@ import * as path from 'path';
 import { findObject } from '../manifests';
 import { RedisCluster } from './cluster';
 import { Pod, makePod, podAddress } from './pods';
-import { startInGroup } from './processes';
+import { startInGroup, waitFor } from './processes';
+import * as http from 'http';
+
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    http.get(url, { timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', () => resolve(0));
+  });
+}
 
 /** A DNS server on 127.0.<octet>.53:53 that answers A queries from a name → address map. */
 export class LoopbackDns {
@@ -159,6 +169,12 @@ export async function startMasterEndpoint(cluster: RedisCluster, opts: { replica
     pod.exited = exited;
     cluster.extras.push(pod);
     pods.push(pod);
+  }
+  // As the Service would: a pod takes connections once its readiness probe passes.
+  for (const pod of pods) {
+    const probe = pod.container.readinessProbe.httpGet;
+    const port = pod.container.ports.find((p: { name: string }) => p.name === probe.port).containerPort;
+    await waitFor(`${pod.name} to be ready`, () => httpStatus(`http://${pod.ip}:${port}${probe.path}`).then((s) => s === 200), 30000, 100);
   }
   return { pods, host, network, stop: () => network.stop() };
 }
