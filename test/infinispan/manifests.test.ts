@@ -83,7 +83,8 @@ describe('the Infinispan objects when enabled', () => {
 
   test('carry no credential: no Secret in the static render, no password or admin user in any value', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const text = JSON.stringify(infinispanObjects(objects));
+    // The identities batch names the password only as the placeholder start.sh fills on the way to the CLI.
+    const text = JSON.stringify(infinispanObjects(objects)).split('-p \\"$ISPN_PASSWORD\\"').join('');
     expect(text).not.toMatch(/"(USER|PASS|ISPN_USERNAME|ISPN_PASSWORD)"/);
     expect(text).not.toMatch(/-p [^"\s]|--password|changeme|admin:/i);
     expect(c.env.every((e: any) => !/password/i.test(e.name) || /_KEY$/.test(e.name))).toBe(true);

@@ -18,6 +18,15 @@ const SERVER_IDENTITIES = [
   '                password: ""',
 ].join('\n');
 
+const HOTROD_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'];
+const HOTROD_MECHANISMS_TLS = [...HOTROD_MECHANISMS, 'PLAIN'];
+const REST_MECHANISMS = ['DIGEST'];
+const REST_MECHANISMS_TLS = [...REST_MECHANISMS, 'BASIC'];
+
+/** A YAML block sequence at `indent` spaces (the server config's lists must be block sequences). */
+const blockSequence = (indent: number, items: readonly string[]) =>
+  items.map((item) => `${' '.repeat(indent)}- ${item}`).join('\n');
+
 /** Fill values that are not plain config paths. */
 export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
   return {
@@ -27,8 +36,8 @@ export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
     applicationRole: APPLICATION_ROLE,
     serverIdentities: ctx.optional(tlsOn, SERVER_IDENTITIES) ?? '',
     // PLAIN and BASIC send the password itself: only over TLS.
-    hotrodMechanisms: ctx.choose(tlsOn, '[SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]', '[SCRAM-SHA-512, SCRAM-SHA-256]'),
-    restMechanisms: ctx.choose(tlsOn, '[DIGEST, BASIC]', '[DIGEST]'),
+    hotrodMechanisms: ctx.choose(tlsOn, blockSequence(20, HOTROD_MECHANISMS_TLS), blockSequence(20, HOTROD_MECHANISMS)),
+    restMechanisms: ctx.choose(tlsOn, blockSequence(18, REST_MECHANISMS_TLS), blockSequence(18, REST_MECHANISMS)),
   };
 }
 

@@ -74,6 +74,8 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
               env: ctx.list(
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                // Hot Rod and REST on every interface of the pod (probes, Services, port-forward).
+                { name: 'BIND_ADDRESS', value: '0.0.0.0' },
                 { name: 'ISPN_HOME', value: ISPN_HOME },
                 { name: 'HOME', value: PATHS.tmp },
                 { name: 'JAVA_OPTIONS', value: v.javaOptions },
