@@ -209,13 +209,14 @@ export class InfinispanCluster {
    * from the ConfigMap, credentials as the Secret holds them. INFINISPAN_HOST is the ClusterIP Service;
    * here the node's address stands in for it, as kube-proxy would pick one.
    */
-  async hotrod(node: Node, credentials: { username: string; password: string } = CREDENTIALS): Promise<any> {
+  async hotrod(node: Node, credentials: { username: string; password: string } = CREDENTIALS, opts: { topologyAware?: boolean } = {}): Promise<any> {
     const c = this.contract;
     return infinispan.client(
       { host: node.ip, port: Number(c.INFINISPAN_PORT) },
       {
         cacheName: c.INFINISPAN_CACHE_NAME,
-        topologyUpdates: false,
+        // Off by default: a test talks to the node it names. On, the client sends each key to its owner.
+        topologyUpdates: opts.topologyAware ?? false,
         authentication: { enabled: true, saslMechanism: c.INFINISPAN_SASL_MECHANISM, userName: credentials.username, password: credentials.password },
         ssl: { enabled: c.INFINISPAN_TLS === 'true' },
         dataFormat: { keyType: 'text/plain', valueType: 'text/plain' },
