@@ -9,12 +9,14 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { ensureInfinispan } from '../../../scripts/infinispan/install';
 import { FULLNAME, K8sObject, configMapData, findObject } from '../manifests';
 import { GroupProcess, killGroup, sleep, startInGroup } from '../redis/processes';
 import { renderInfinispan } from '../../infinispan/values';
+import { TestIssuer } from '../tls-issuer';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const infinispan = require('infinispan');
@@ -46,6 +48,9 @@ export class InfinispanCluster {
   private readonly configData: Record<string, string>;
   private readonly container: any;
   private readonly hostsFile: string;
+  /** cert-manager's part when tls.enabled: the server Certificate's Secret, issued by a test CA. */
+  readonly issuer?: TestIssuer;
+  readonly caFile?: string;
 
   constructor(readonly root: string, values: object, size: number, subnet: number) {
     this.objects = renderInfinispan(values);
@@ -64,6 +69,17 @@ export class InfinispanCluster {
     this.hostsFile = path.join(root, 'hosts');
     const pingQuery = this.env('JGROUPS_DNS_QUERY');
     fs.writeFileSync(this.hostsFile, this.nodes.map((n) => `${n.ip} ${pingQuery}\n`).join(''));
+    if (this.tlsOn) {
+      // Each pod's DNS name under the ping Service (the Certificate's wildcard) stands for its address.
+      const hosts = new Map(this.nodes.map((n) => [`${n.name}.${pingQuery}`, n.ip] as [string, string]));
+      this.issuer = new TestIssuer(this.objects, path.join(root, 'issuer'), hosts);
+      this.caFile = path.join(root, 'issuer', 'ca.crt');
+      fs.writeFileSync(this.caFile, this.issuer.ca.cert);
+    }
+  }
+
+  get tlsOn(): boolean {
+    return this.contract.INFINISPAN_TLS === 'true';
   }
 
   /** A value of the container's env in the manifest. */
@@ -97,6 +113,11 @@ export class InfinispanCluster {
     const repoint = (text: string) => text.replace(pattern, (from) => mounts.get(from)!);
     const configDir = mounts.get(this.env('CONFIG_DIR'))!;
     for (const [file, text] of Object.entries(this.configData)) fs.writeFileSync(path.join(configDir, file), repoint(text));
+    if (this.issuer) {
+      const tlsVolume = findObject(this.objects, 'StatefulSet', `${FULLNAME}-infinispan`).spec.template.spec.volumes.find((v: any) => v.name === 'tls');
+      const data = this.issuer.secretData(tlsVolume.secret.secretName);
+      for (const [file, text] of Object.entries(data)) fs.writeFileSync(path.join(mounts.get(this.env('TLS_DIR'))!, file), text);
+    }
     const secretsDir = mounts.get(this.env('SECRETS_DIR'))!;
     fs.writeFileSync(path.join(secretsDir, this.env('USERNAME_KEY')), CREDENTIALS.username);
     fs.writeFileSync(path.join(secretsDir, this.env('PASSWORD_KEY')), CREDENTIALS.password);
@@ -198,10 +219,11 @@ export class InfinispanCluster {
     node: Node,
     method: string,
     urlPath: string,
-    opts: { auth?: false | { username: string; password: string }; body?: string; headers?: Record<string, string> } = {},
+    opts: { auth?: false | { username: string; password: string }; body?: string; headers?: Record<string, string>; plaintext?: boolean } = {},
   ): Promise<RestReply> {
     const auth = opts.auth === undefined ? CREDENTIALS : opts.auth;
-    return restRequest(node.ip, Number(this.contract.INFINISPAN_PORT), method, urlPath, auth || undefined, opts.body, opts.headers);
+    const tls = opts.plaintext || !this.caFile ? undefined : { ca: fs.readFileSync(this.caFile, 'utf8') };
+    return restRequest(node.ip, Number(this.contract.INFINISPAN_PORT), method, urlPath, auth || undefined, opts.body, opts.headers, tls);
   }
 
   /**
@@ -209,7 +231,7 @@ export class InfinispanCluster {
    * from the ConfigMap, credentials as the Secret holds them. INFINISPAN_HOST is the ClusterIP Service;
    * here the node's address stands in for it, as kube-proxy would pick one.
    */
-  async hotrod(node: Node, credentials: { username: string; password: string } = CREDENTIALS, opts: { topologyAware?: boolean } = {}): Promise<any> {
+  async hotrod(node: Node, credentials: { username: string; password: string } = CREDENTIALS, opts: { topologyAware?: boolean; plaintext?: boolean } = {}): Promise<any> {
     const c = this.contract;
     return infinispan.client(
       { host: node.ip, port: Number(c.INFINISPAN_PORT) },
@@ -218,7 +240,7 @@ export class InfinispanCluster {
         // Off by default: a test talks to the node it names. On, the client sends each key to its owner.
         topologyUpdates: opts.topologyAware ?? false,
         authentication: { enabled: true, saslMechanism: c.INFINISPAN_SASL_MECHANISM, userName: credentials.username, password: credentials.password },
-        ssl: { enabled: c.INFINISPAN_TLS === 'true' },
+        ssl: c.INFINISPAN_TLS === 'true' && !opts.plaintext ? { enabled: true, trustCerts: [this.caFile] } : { enabled: false },
         dataFormat: { keyType: 'text/plain', valueType: 'text/plain' },
       },
     );
@@ -234,10 +256,13 @@ export async function restRequest(
   auth?: { username: string; password: string },
   body?: string,
   headers: Record<string, string> = {},
+  tls?: { ca: string },
 ): Promise<RestReply> {
   const send = (extra: Record<string, string>) =>
     new Promise<RestReply & { challenge?: string }>((resolve, reject) => {
-      const req = http.request({ host, port, method, path: urlPath, headers: { ...headers, ...extra }, timeout: 15_000 }, (res) => {
+      const options = { host, port, method, path: urlPath, headers: { ...headers, ...extra }, timeout: 15_000 };
+      const req = tls ? https.request({ ...options, ca: tls.ca }) : http.request(options);
+      req.on('response', (res) => {
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (data += c));
