@@ -331,6 +331,11 @@ const infinispan = section({
   auth: section({
     usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-username').describe('Key of the auth Secret (auth.existingSecret, the ExternalSecret or the Helm-generated one) that holds the Infinispan user name'),
     passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-password').describe('Key of the auth Secret that holds the Infinispan password'),
+    admin: section({
+      enabled: z.boolean().default(false).describe('Also create an admin identity (Infinispan role admin) from the auth Secret, for backup and restore (docs/infinispan.md); off: the application identity is the only one'),
+      usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-admin-username').describe('Key of the auth Secret that holds the Infinispan admin user name'),
+      passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-admin-password').describe('Key of the auth Secret that holds the Infinispan admin password'),
+    }),
   }),
   podDisruptionBudget: disruptionBudget,
   topologySpread,

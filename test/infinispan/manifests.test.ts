@@ -157,6 +157,23 @@ describe('the Infinispan objects when enabled', () => {
     expect(c.command).toEqual(['/bin/sh', '/etc/infinispan/config/start.sh']);
     const volume = pod.volumes.find((v: any) => v.name === 'config');
     expect(volume.configMap.name).toBe(name('infinispan-config'));
-    expect(Object.keys(findObject(objects, 'ConfigMap', name('infinispan-config')).data).sort()).toEqual(['identities.batch', 'infinispan.yaml', 'start.sh']);
+    expect(Object.keys(findObject(objects, 'ConfigMap', name('infinispan-config')).data).sort()).toEqual(['admin-identity.batch', 'identities.batch', 'infinispan.yaml', 'start.sh']);
+  });
+});
+
+describe('the Infinispan admin identity', () => {
+  const container = (values: object) => statefulSetOf(values).spec.template.spec.containers[0];
+  const statefulSetOf = (values: object) => findObject(renderInfinispan(values), 'StatefulSet', `${FULLNAME}-infinispan`);
+
+  test('is off by default: no admin key is mounted or named', () => {
+    const sts = statefulSetOf({});
+    expect(container({}).env.map((e: any) => e.name)).not.toContain('ADMIN_USERNAME_KEY');
+    expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key)).toEqual(['infinispan-username', 'infinispan-password']);
+  });
+
+  test('when enabled, mounts and names only its two keys', () => {
+    const values = { infinispan: { auth: { admin: { enabled: true, usernameKey: 'ops-user', passwordKey: 'ops-pass' } } } };
+    expect(container(values).env).toEqual(expect.arrayContaining([{ name: 'ADMIN_USERNAME_KEY', value: 'ops-user' }, { name: 'ADMIN_PASSWORD_KEY', value: 'ops-pass' }]));
+    expect(statefulSetOf(values).spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key)).toEqual(['infinispan-username', 'infinispan-password', 'ops-user', 'ops-pass']);
   });
 });

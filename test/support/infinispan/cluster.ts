@@ -22,6 +22,8 @@ import { TestIssuer } from '../tls-issuer';
 const infinispan = require('infinispan');
 
 export const CREDENTIALS = { username: 'agents', password: 'Sessi0ns-live-pw' } as const;
+/** The admin identity's Secret values, used when infinispan.auth.admin.enabled names their keys. */
+export const ADMIN_CREDENTIALS = { username: 'ops', password: 'Adm1n-live-pw' } as const;
 /** Upper bound of one server's life: no JVM outlives a stuck test by more. */
 const MAX_LIFETIME_SECONDS = 900;
 const JVM_OPTIONS = '-Xmx256m -Xss512k -XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
@@ -38,6 +40,8 @@ export interface Node {
 export interface RestReply {
   status: number;
   body: string;
+  /** The body's bytes (a backup archive). */
+  raw: Buffer;
 }
 
 export class InfinispanCluster {
@@ -121,6 +125,10 @@ export class InfinispanCluster {
     const secretsDir = mounts.get(this.env('SECRETS_DIR'))!;
     fs.writeFileSync(path.join(secretsDir, this.env('USERNAME_KEY')), CREDENTIALS.username);
     fs.writeFileSync(path.join(secretsDir, this.env('PASSWORD_KEY')), CREDENTIALS.password);
+    if (this.container.env.some((e: any) => e.name === 'ADMIN_USERNAME_KEY')) {
+      fs.writeFileSync(path.join(secretsDir, this.env('ADMIN_USERNAME_KEY')), ADMIN_CREDENTIALS.username);
+      fs.writeFileSync(path.join(secretsDir, this.env('ADMIN_PASSWORD_KEY')), ADMIN_CREDENTIALS.password);
+    }
 
     const env: Record<string, string> = { PATH: process.env.PATH!, JAVA_HOME: process.env.JAVA_HOME ?? '' };
     if (!env.JAVA_HOME) delete env.JAVA_HOME;
@@ -219,7 +227,7 @@ export class InfinispanCluster {
     node: Node,
     method: string,
     urlPath: string,
-    opts: { auth?: false | { username: string; password: string }; body?: string; headers?: Record<string, string>; plaintext?: boolean } = {},
+    opts: { auth?: false | { username: string; password: string }; body?: string | Buffer; headers?: Record<string, string>; plaintext?: boolean } = {},
   ): Promise<RestReply> {
     const auth = opts.auth === undefined ? CREDENTIALS : opts.auth;
     const tls = opts.plaintext || !this.caFile ? undefined : { ca: fs.readFileSync(this.caFile, 'utf8') };
@@ -254,7 +262,7 @@ export async function restRequest(
   method: string,
   urlPath: string,
   auth?: { username: string; password: string },
-  body?: string,
+  body?: string | Buffer,
   headers: Record<string, string> = {},
   tls?: { ca: string },
 ): Promise<RestReply> {
@@ -263,10 +271,12 @@ export async function restRequest(
       const options = { host, port, method, path: urlPath, headers: { ...headers, ...extra }, timeout: 15_000 };
       const req = tls ? https.request({ ...options, ca: tls.ca }) : http.request(options);
       req.on('response', (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (data += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, challenge: res.headers['www-authenticate'] as string | undefined }));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, body: raw.toString('utf8'), raw, challenge: res.headers['www-authenticate'] as string | undefined });
+        });
       });
       req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
       req.on('error', reject);
@@ -274,8 +284,8 @@ export async function restRequest(
       req.end();
     });
   const first = await send({});
-  if (first.status !== 401 || !auth || !first.challenge) return { status: first.status, body: first.body };
-  return send({ Authorization: digestHeader(first.challenge, auth, method, urlPath) }).then((r) => ({ status: r.status, body: r.body }));
+  if (first.status !== 401 || !auth || !first.challenge) return { status: first.status, body: first.body, raw: first.raw };
+  return send({ Authorization: digestHeader(first.challenge, auth, method, urlPath) }).then((r) => ({ status: r.status, body: r.body, raw: r.raw }));
 }
 
 function digestHeader(challenge: string, auth: { username: string; password: string }, method: string, uri: string): string {

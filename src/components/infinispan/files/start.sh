@@ -16,7 +16,7 @@
 #
 # Environment (set by the StatefulSet): SECRETS_DIR USERNAME_KEY PASSWORD_KEY CONFIG_DIR
 # IDENTITIES_DIR TLS_DIR POD_NAME POD_IP BIND_ADDRESS JGROUPS_DNS_QUERY; optional
-# ISPN_HOME, CLI.
+# ADMIN_USERNAME_KEY ADMIN_PASSWORD_KEY (the admin identity), ISPN_HOME, CLI.
 set -eu
 
 : "${ISPN_HOME:=/opt/infinispan}"
@@ -32,16 +32,33 @@ secret() {
   cat "$file"
 }
 
+# The batch quotes the user name and password with double quotes; the CLI reads one
+# line per command.
+check_username() {
+  case "$1" in
+    *[!A-Za-z0-9._@-]*) fail "the user name in $2 may only contain letters, digits and . _ @ -" ;;
+  esac
+}
+check_password() {
+  case "$1" in
+    *'"'* | *'\'* | *'
+'*) fail "the password in $2 may not contain a double quote, a backslash or a line break (the Infinispan CLI batch cannot carry them)" ;;
+  esac
+}
+
 username=$(secret "$USERNAME_KEY")
 password=$(secret "$PASSWORD_KEY")
-case "$username" in
-  *[!A-Za-z0-9._@-]*) fail "the user name in $USERNAME_KEY may only contain letters, digits and . _ @ -" ;;
-esac
-# The batch quotes the password with double quotes; the CLI reads one line per command.
-case "$password" in
-  *'"'* | *'\'* | *'
-'*) fail "the password in $PASSWORD_KEY may not contain a double quote, a backslash or a line break (the Infinispan CLI batch cannot carry them)" ;;
-esac
+check_username "$username" "$USERNAME_KEY"
+check_password "$password" "$PASSWORD_KEY"
+# The admin identity (infinispan.auth.admin.enabled): only when the StatefulSet names its keys.
+admin_username=
+admin_password=
+if [ -n "${ADMIN_USERNAME_KEY:-}" ]; then
+  admin_username=$(secret "$ADMIN_USERNAME_KEY")
+  admin_password=$(secret "$ADMIN_PASSWORD_KEY")
+  check_username "$admin_username" "$ADMIN_USERNAME_KEY"
+  check_password "$admin_password" "$ADMIN_PASSWORD_KEY"
+fi
 
 if [ -z "${CLI:-}" ]; then
   if [ -x "$ISPN_HOME/cli" ]; then CLI="$ISPN_HOME/cli"; else CLI="$ISPN_HOME/bin/cli.sh"; fi
@@ -63,9 +80,14 @@ rm -f "$IDENTITIES_DIR/users.properties" "$IDENTITIES_DIR/groups.properties"
 batch="$IDENTITIES_DIR/identities.fifo"
 rm -f "$batch"
 mkfifo -m 600 "$batch"
-ISPN_USERNAME="$username" ISPN_PASSWORD="$password" fill_batch "$CONFIG_DIR/identities.batch" > "$batch" &
+{
+  ISPN_USERNAME="$username" ISPN_PASSWORD="$password" fill_batch "$CONFIG_DIR/identities.batch"
+  if [ -n "$admin_username" ]; then
+    ISPN_USERNAME="$admin_username" ISPN_PASSWORD="$admin_password" fill_batch "$CONFIG_DIR/admin-identity.batch"
+  fi
+} > "$batch" &
 writer=$!
-unset password
+unset password admin_password
 cli_status=0
 "$CLI" --file="$batch" < /dev/null || cli_status=$?
 # A CLI that never opened the FIFO leaves the writer blocked on it.
