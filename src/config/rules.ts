@@ -101,6 +101,18 @@ const infinispanRules: Rule[] = [
     message: 'infinispan.cache.maxIdleMilliseconds is {infinispan.cache.maxIdleMilliseconds}, longer than infinispan.cache.lifespanMilliseconds ({infinispan.cache.lifespanMilliseconds}), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)',
   },
   {
+    path: 'infinispan.cache.maxIdleMilliseconds',
+    when: infinispanOn,
+    require: ne(at('infinispan.cache.maxIdleMilliseconds'), 0),
+    message: 'infinispan.cache.maxIdleMilliseconds is 0, which would expire every entry at once; set -1 for no idle limit or a number of milliseconds',
+  },
+  {
+    path: 'infinispan.cache.maxIdleMilliseconds',
+    when: all(infinispanOn, lt(0, at('infinispan.cache.maxIdleMilliseconds'))),
+    require: truthy('infinispan.cache.fileStore.passivation'),
+    message: 'infinispan.cache.maxIdleMilliseconds is {infinispan.cache.maxIdleMilliseconds} but infinispan.cache.fileStore.passivation is false, and Infinispan refuses max-idle with a write-through file store (ISPN000651); set infinispan.cache.fileStore.passivation: true or maxIdleMilliseconds: -1',
+  },
+  {
     path: 'infinispan.podDisruptionBudget.maxUnavailable',
     when: all(infinispanOn, truthy('infinispan.podDisruptionBudget.enabled')),
     require: lt(at('infinispan.podDisruptionBudget.maxUnavailable'), at('infinispan.cache.owners')),

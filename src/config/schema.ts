@@ -341,7 +341,7 @@ const infinispan = section({
     owners: z.int().min(1).default(2).describe('Copies of each entry in the cluster (at most infinispan.replicas)'),
     segments: z.int().positive().default(256).describe('Hash space segments of the cache (at least 20 per server is recommended)'),
     lifespanMilliseconds: z.int().positive().default(3600000).describe('Expiration lifespan of an entry in milliseconds (at least maxIdleMilliseconds)'),
-    maxIdleMilliseconds: z.int().positive().default(1800000).describe('Expiration max-idle of an entry in milliseconds (at most lifespanMilliseconds)'),
+    maxIdleMilliseconds: z.int().min(-1).default(-1).describe('Expiration max-idle of an entry in milliseconds, -1 for none (at most lifespanMilliseconds; needs fileStore.passivation: Infinispan refuses max-idle with a write-through store)'),
     fileStore: section({
       passivation: z.boolean().default(false).describe('Write entries to the file store only when they are evicted from memory (false = write-through)'),
       preload: z.boolean().default(true).describe('Load the file store into memory when the cache starts'),
@@ -352,6 +352,11 @@ const infinispan = section({
   auth: section({
     usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-username').describe('Key of the auth Secret (auth.existingSecret, the ExternalSecret or the Helm-generated one) that holds the Infinispan user name'),
     passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-password').describe('Key of the auth Secret that holds the Infinispan password'),
+    admin: section({
+      enabled: z.boolean().default(false).describe('Also create an admin identity (Infinispan role admin) from the auth Secret, for backup and restore (docs/infinispan.md); off: the application identity is the only one'),
+      usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-admin-username').describe('Key of the auth Secret that holds the Infinispan admin user name'),
+      passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key').default('infinispan-admin-password').describe('Key of the auth Secret that holds the Infinispan admin password'),
+    }),
   }),
   podDisruptionBudget: disruptionBudget,
   topologySpread,

@@ -83,9 +83,15 @@ export const REPAIRS: Record<string, Repair> = {
   'auth.externalSecret.remoteKeyPrefix': (c, set) => set(c.auth.externalSecret.remoteKey.length % 2 ? 'auth.externalSecret.remoteKey' : 'auth.externalSecret.remoteKeyPrefix', ''),
   'auth.existingSecret': (_c, set) => set('auth.existingSecret', 'session-database-auth'),
   'infinispan.cache.owners': (c, set) => set('infinispan.cache.owners', wrap(c.infinispan.cache.owners, 1, c.infinispan.replicas)),
+  // Three rules: not 0, at most the lifespan, and (when set) a passivating file store.
   'infinispan.cache.maxIdleMilliseconds': (c, set) => {
-    set('infinispan.cache.maxIdleMilliseconds', c.infinispan.cache.lifespanMilliseconds);
-    set('infinispan.cache.lifespanMilliseconds', c.infinispan.cache.maxIdleMilliseconds);
+    const { lifespanMilliseconds: lifespan, maxIdleMilliseconds: maxIdle } = c.infinispan.cache;
+    if (maxIdle === 0) set('infinispan.cache.maxIdleMilliseconds', -1);
+    if (maxIdle > lifespan) {
+      set('infinispan.cache.maxIdleMilliseconds', lifespan);
+      set('infinispan.cache.lifespanMilliseconds', maxIdle);
+    }
+    if (maxIdle > 0) set('infinispan.cache.fileStore.passivation', true);
   },
   'infinispan.podDisruptionBudget.maxUnavailable': (c, set) => {
     // A PDB needs owners >= 2 (maxUnavailable >= 1 must stay below owners), and owners <= replicas.

@@ -14,8 +14,20 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
   });
 
   test('a max-idle longer than the lifespan is refused', () => {
-    expect(problems(infinispanValues({ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000 } } }))).toEqual([
+    expect(problems(infinispanValues({ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000, fileStore: { passivation: true } } } }))).toEqual([
       `${FILE}: infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)`,
+    ]);
+  });
+
+  test('a max-idle with a write-through file store is refused, as the server refuses it (ISPN000651)', () => {
+    expect(problems(infinispanValues({ infinispan: { cache: { maxIdleMilliseconds: 60000 } } }))).toEqual([
+      `${FILE}: infinispan.cache.maxIdleMilliseconds is 60000 but infinispan.cache.fileStore.passivation is false, and Infinispan refuses max-idle with a write-through file store (ISPN000651); set infinispan.cache.fileStore.passivation: true or maxIdleMilliseconds: -1`,
+    ]);
+  });
+
+  test('a max-idle of 0 is refused (it would expire every entry at once)', () => {
+    expect(problems(infinispanValues({ infinispan: { cache: { maxIdleMilliseconds: 0 } } }))).toEqual([
+      `${FILE}: infinispan.cache.maxIdleMilliseconds is 0, which would expire every entry at once; set -1 for no idle limit or a number of milliseconds`,
     ]);
   });
 
@@ -41,7 +53,7 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
   });
 
   test('equal max-idle and lifespan, and owners equal to replicas, are fine', () => {
-    expect(problems(infinispanValues({ infinispan: { replicas: 2, cache: { owners: 2, lifespanMilliseconds: 60000, maxIdleMilliseconds: 60000 } } }))).toEqual([]);
+    expect(problems(infinispanValues({ infinispan: { replicas: 2, cache: { owners: 2, lifespanMilliseconds: 60000, maxIdleMilliseconds: 60000, fileStore: { passivation: true } } } }))).toEqual([]);
     expect(problems(infinispanValues({ infinispan: { replicas: 1, cache: { owners: 1 }, podDisruptionBudget: { enabled: false } } }))).toEqual([]);
   });
 
@@ -53,7 +65,9 @@ describe('bad Infinispan input gives one clear error naming the key, the value a
   test('helm refuses the same input with the same words', () => {
     for (const [values, message] of [
       [{ infinispan: { replicas: 2, cache: { owners: 3 } } }, 'infinispan.cache.owners is 3 but only 2 Infinispan servers run'],
-      [{ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000 } } }, 'infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000)'],
+      [{ infinispan: { cache: { lifespanMilliseconds: 60000, maxIdleMilliseconds: 120000, fileStore: { passivation: true } } } }, 'infinispan.cache.maxIdleMilliseconds is 120000, longer than infinispan.cache.lifespanMilliseconds (60000)'],
+      [{ infinispan: { cache: { maxIdleMilliseconds: 60000 } } }, 'infinispan.cache.maxIdleMilliseconds is 60000 but infinispan.cache.fileStore.passivation is false'],
+      [{ infinispan: { cache: { maxIdleMilliseconds: 0 } } }, 'infinispan.cache.maxIdleMilliseconds is 0, which would expire every entry at once'],
       [{ infinispan: { cache: { segments: 0 } } }, 'infinispan.cache.segments'],
       [{ infinispan: { podDisruptionBudget: { maxUnavailable: 3 } } }, 'infinispan.podDisruptionBudget.maxUnavailable is 3 but every session has only 2 copies'],
     ] as const) {

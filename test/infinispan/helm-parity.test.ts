@@ -21,6 +21,7 @@ const CASES: Record<string, object> = {
       persistence: { storageClass: 'fast-ssd', size: '5Gi' },
       cache: { name: 'agents', owners: 3, segments: 80, lifespanMilliseconds: 900000, maxIdleMilliseconds: 300000, fileStore: { passivation: true, purge: true } },
       metrics: { serviceMonitor: { enabled: true, interval: '15s' }, prometheusRule: { enabled: true, for: '2m' } },
+      auth: { admin: { enabled: true, usernameKey: 'ops-user', passwordKey: 'ops-pass' } },
     },
   },
   'no disruption budget, no spreading, sentinel-less Redis': {

@@ -83,7 +83,8 @@ describe('the Infinispan objects when enabled', () => {
 
   test('carry no credential: no Secret in the static render, no password or admin user in any value', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const text = JSON.stringify(infinispanObjects(objects));
+    // The identities batch names the password only as the placeholder start.sh fills on the way to the CLI.
+    const text = JSON.stringify(infinispanObjects(objects)).split('-p \\"$ISPN_PASSWORD\\"').join('');
     expect(text).not.toMatch(/"(USER|PASS|ISPN_USERNAME|ISPN_PASSWORD)"/);
     expect(text).not.toMatch(/-p [^"\s]|--password|changeme|admin:/i);
     expect(c.env.every((e: any) => !/password/i.test(e.name) || /_KEY$/.test(e.name))).toBe(true);
@@ -156,6 +157,23 @@ describe('the Infinispan objects when enabled', () => {
     expect(c.command).toEqual(['/bin/sh', '/etc/infinispan/config/start.sh']);
     const volume = pod.volumes.find((v: any) => v.name === 'config');
     expect(volume.configMap.name).toBe(name('infinispan-config'));
-    expect(Object.keys(findObject(objects, 'ConfigMap', name('infinispan-config')).data).sort()).toEqual(['identities.batch', 'infinispan.yaml', 'start.sh']);
+    expect(Object.keys(findObject(objects, 'ConfigMap', name('infinispan-config')).data).sort()).toEqual(['admin-identity.batch', 'identities.batch', 'infinispan.yaml', 'start.sh']);
+  });
+});
+
+describe('the Infinispan admin identity', () => {
+  const container = (values: object) => statefulSetOf(values).spec.template.spec.containers[0];
+  const statefulSetOf = (values: object) => findObject(renderInfinispan(values), 'StatefulSet', `${FULLNAME}-infinispan`);
+
+  test('is off by default: no admin key is mounted or named', () => {
+    const sts = statefulSetOf({});
+    expect(container({}).env.map((e: any) => e.name)).not.toContain('ADMIN_USERNAME_KEY');
+    expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key)).toEqual(['infinispan-username', 'infinispan-password']);
+  });
+
+  test('when enabled, mounts and names only its two keys', () => {
+    const values = { infinispan: { auth: { admin: { enabled: true, usernameKey: 'ops-user', passwordKey: 'ops-pass' } } } };
+    expect(container(values).env).toEqual(expect.arrayContaining([{ name: 'ADMIN_USERNAME_KEY', value: 'ops-user' }, { name: 'ADMIN_PASSWORD_KEY', value: 'ops-pass' }]));
+    expect(statefulSetOf(values).spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key)).toEqual(['infinispan-username', 'infinispan-password', 'ops-user', 'ops-pass']);
   });
 });

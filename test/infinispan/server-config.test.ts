@@ -25,7 +25,7 @@ describe('the Infinispan server config in the synthesized ConfigMap', () => {
       mode: 'SYNC',
       owners: 2,
       segments: 256,
-      expiration: { lifespan: 3600000, maxIdle: 1800000 },
+      expiration: { lifespan: '3600000', maxIdle: '-1' },
       persistence: { passivation: false, fileStore: { preload: true, purge: false, shared: false } },
     });
     expect(SCHEMA_FIXTURE.types.expiration).toMatchObject({ units: { lifespan: 'milliseconds', 'max-idle': 'milliseconds' } });
@@ -47,7 +47,7 @@ describe('the Infinispan server config in the synthesized ConfigMap', () => {
     expect(Object.keys(custom.infinispan.cacheContainer.caches)).toEqual(['agent-sessions']);
     expect(sessionsCache(custom, 'agent-sessions')).toMatchObject({
       mode: 'ASYNC', owners: 3, segments: 512,
-      expiration: { lifespan: 7200000, maxIdle: 600000 },
+      expiration: { lifespan: '7200000', maxIdle: '600000' },
       persistence: { passivation: true, fileStore: { preload: false, purge: true, shared: true } },
     });
   });
@@ -103,7 +103,7 @@ describe('the schema check', () => {
   });
 
   test('catches a time in the wrong unit (the schema takes whole milliseconds)', () => {
-    expect(mutated(/lifespan: 3600000/, 'lifespan: 1h')).toEqual([expect.stringMatching(/expiration\.lifespan: expected a whole number \(xs:long\), got "1h"/)]);
+    expect(mutated(/lifespan: "3600000"/, 'lifespan: "1h"')).toEqual([expect.stringMatching(/expiration\.lifespan: expected a whole number \(xs:long\), got "1h"/)]);
     expect(mutated(/owners: 2/, 'owners: 2.5')).toEqual([expect.stringMatching(/owners: expected a whole number \(xs:int\)/)]);
   });
 

@@ -155,6 +155,12 @@
 {{- if and (.Values.infinispan.enabled) (not (le (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds))) }}
 {{- fail (printf "values: infinispan.cache.maxIdleMilliseconds is %v, longer than infinispan.cache.lifespanMilliseconds (%v), so the idle limit could never apply; set maxIdleMilliseconds at most lifespanMilliseconds (e.g. 1800000 with 3600000)" (int64 .Values.infinispan.cache.maxIdleMilliseconds) (int64 .Values.infinispan.cache.lifespanMilliseconds)) }}
 {{- end }}
+{{- if and (.Values.infinispan.enabled) (not (ne (int64 .Values.infinispan.cache.maxIdleMilliseconds) 0)) }}
+{{- fail (printf "values: infinispan.cache.maxIdleMilliseconds is 0, which would expire every entry at once; set -1 for no idle limit or a number of milliseconds" ) }}
+{{- end }}
+{{- if and (and (.Values.infinispan.enabled) (lt 0 (int64 .Values.infinispan.cache.maxIdleMilliseconds))) (not (.Values.infinispan.cache.fileStore.passivation)) }}
+{{- fail (printf "values: infinispan.cache.maxIdleMilliseconds is %v but infinispan.cache.fileStore.passivation is false, and Infinispan refuses max-idle with a write-through file store (ISPN000651); set infinispan.cache.fileStore.passivation: true or maxIdleMilliseconds: -1" (int64 .Values.infinispan.cache.maxIdleMilliseconds)) }}
+{{- end }}
 {{- if and (and (.Values.infinispan.enabled) (.Values.infinispan.podDisruptionBudget.enabled)) (not (lt (int64 .Values.infinispan.podDisruptionBudget.maxUnavailable) (int64 .Values.infinispan.cache.owners))) }}
 {{- fail (printf "values: infinispan.podDisruptionBudget.maxUnavailable is %v but every session has only %v copies (infinispan.cache.owners), so a drain could take all copies of some sessions at once; set maxUnavailable below owners (1 is safest)" (int64 .Values.infinispan.podDisruptionBudget.maxUnavailable) (int64 .Values.infinispan.cache.owners)) }}
 {{- end }}

@@ -5,7 +5,7 @@ import { tlsOn } from '../../config/predicates';
 import { RenderContext } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata } from '../shared/naming';
-import { APPLICATION_ROLE, BATCH_FILE, CONFIG_FILE, PATHS, PORTS, START_SCRIPT, infinispanNames } from './contract';
+import { ADMIN_BATCH_FILE, ADMIN_ROLE, APPLICATION_ROLE, BATCH_FILE, CONFIG_FILE, PATHS, PORTS, START_SCRIPT, infinispanNames } from './contract';
 
 export const FILES_DIR = 'src/components/infinispan/files';
 
@@ -18,6 +18,15 @@ const SERVER_IDENTITIES = [
   '                password: ""',
 ].join('\n');
 
+const HOTROD_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'];
+const HOTROD_MECHANISMS_TLS = [...HOTROD_MECHANISMS, 'PLAIN'];
+const REST_MECHANISMS = ['DIGEST'];
+const REST_MECHANISMS_TLS = [...REST_MECHANISMS, 'BASIC'];
+
+/** A YAML block sequence at `indent` spaces (the server config's lists must be block sequences). */
+const blockSequence = (indent: number, items: readonly string[]) =>
+  items.map((item) => `${' '.repeat(indent)}- ${item}`).join('\n');
+
 /** Fill values that are not plain config paths. */
 export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
   return {
@@ -25,10 +34,11 @@ export function serverConfigExtras(ctx: RenderContext): Record<string, string> {
     clientPort: String(PORTS.client),
     identitiesDir: PATHS.identities,
     applicationRole: APPLICATION_ROLE,
+    adminRole: ADMIN_ROLE,
     serverIdentities: ctx.optional(tlsOn, SERVER_IDENTITIES) ?? '',
     // PLAIN and BASIC send the password itself: only over TLS.
-    hotrodMechanisms: ctx.choose(tlsOn, '[SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]', '[SCRAM-SHA-512, SCRAM-SHA-256]'),
-    restMechanisms: ctx.choose(tlsOn, '[DIGEST, BASIC]', '[DIGEST]'),
+    hotrodMechanisms: ctx.choose(tlsOn, blockSequence(20, HOTROD_MECHANISMS_TLS), blockSequence(20, HOTROD_MECHANISMS)),
+    restMechanisms: ctx.choose(tlsOn, blockSequence(18, REST_MECHANISMS_TLS), blockSequence(18, REST_MECHANISMS)),
   };
 }
 
@@ -42,6 +52,7 @@ export function infinispanConfigMap(scope: Construct, ctx: RenderContext) {
     data: {
       [CONFIG_FILE]: ctx.fill(readAsset(`${FILES_DIR}/${CONFIG_FILE}`), extra),
       [BATCH_FILE]: ctx.fill(readAsset(`${FILES_DIR}/${BATCH_FILE}`), extra),
+      [ADMIN_BATCH_FILE]: ctx.fill(readAsset(`${FILES_DIR}/${ADMIN_BATCH_FILE}`), extra),
       [START_SCRIPT]: readAsset(`${FILES_DIR}/${START_SCRIPT}`),
     },
   });

@@ -36,10 +36,14 @@ export const PATHS = {
 
 export const CONFIG_FILE = 'infinispan.yaml';
 export const BATCH_FILE = 'identities.batch';
+/** The admin identity's batch: start.sh runs it only when the StatefulSet names the admin keys. */
+export const ADMIN_BATCH_FILE = 'admin-identity.batch';
 export const START_SCRIPT = 'start.sh';
 
 /** The role the application user gets: read and write the caches, no admin operations. */
 export const APPLICATION_ROLE = 'application';
+/** Infinispan's built-in role with every permission (backup and restore need ADMIN). */
+export const ADMIN_ROLE = 'admin';
 
 /** GET answers 200 without credentials (probes); the body is HEALTHY, HEALTHY_REBALANCING or DEGRADED. */
 export const HEALTH_PATH = '/rest/v2/container/health/status';

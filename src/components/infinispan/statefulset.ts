@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { IVolume } from 'kubernetes-models/v1/Volume';
+import { truthy } from '../../config/expr';
 import { tlsOn } from '../../config/predicates';
+
+const adminOn = truthy('infinispan.auth.admin.enabled');
 import { RenderContext, Valued } from '../../render/context';
 import { authSecretName } from '../redis/contract';
 import { spreading } from '../shared/scheduling';
@@ -38,10 +41,12 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
     secret: {
       secretName: authSecretName(ctx),
       defaultMode: 0o440,
-      items: [
+      items: ctx.list(
         { key: v.auth.usernameKey, path: v.auth.usernameKey },
         { key: v.auth.passwordKey, path: v.auth.passwordKey },
-      ],
+        ctx.optional(adminOn, { key: v.auth.admin.usernameKey, path: v.auth.admin.usernameKey }),
+        ctx.optional(adminOn, { key: v.auth.admin.passwordKey, path: v.auth.admin.passwordKey }),
+      ),
     },
   };
   manifest<IStatefulSet>(scope, 'statefulset', {
@@ -74,6 +79,8 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
               env: ctx.list(
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                // Hot Rod and REST on every interface of the pod (probes, Services, port-forward).
+                { name: 'BIND_ADDRESS', value: '0.0.0.0' },
                 { name: 'ISPN_HOME', value: ISPN_HOME },
                 { name: 'HOME', value: PATHS.tmp },
                 { name: 'JAVA_OPTIONS', value: v.javaOptions },
@@ -83,6 +90,8 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
                 { name: 'USERNAME_KEY', value: v.auth.usernameKey },
                 { name: 'PASSWORD_KEY', value: v.auth.passwordKey },
                 { name: 'IDENTITIES_DIR', value: PATHS.identities },
+                ctx.optional(adminOn, { name: 'ADMIN_USERNAME_KEY', value: v.auth.admin.usernameKey }),
+                ctx.optional(adminOn, { name: 'ADMIN_PASSWORD_KEY', value: v.auth.admin.passwordKey }),
                 ctx.optional(tlsOn, { name: 'TLS_DIR', value: PATHS.tls }),
               ),
               ports: [
