@@ -244,7 +244,12 @@ const monitoring = section({
     connectionsWarningRatio: ratio.default(0.8).describe('Warn when connected clients exceed this fraction of maxclients'),
     replicationLagSeconds: z.int().positive().default(30).describe('Warn when a replica has not heard from its master for this many seconds'),
     backupMaxAgeHours: z.int().positive().default(26).describe('Critical when neither an RDB save nor a backup Job succeeded for this many hours'),
-    cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Warn when a cleanup CronJob has not succeeded for this many minutes'),
+    cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Critical when a cleanup CronJob has not succeeded for this many minutes'),
+    cacheHitRateWarningRatio: ratio.default(0.8).describe('Warn when a Redis node that holds the cache database answers fewer than this fraction of key lookups with a hit (Redis counts hits and misses per server, so session lookups are in the mix: docs/runbook.md#rediscachehitratelow)'),
+    cacheMinLookupsPerSecond: z.number().min(0).default(1).describe('The hit-rate alert ignores a node doing fewer key lookups per second than this (too few to judge)'),
+    cpuThrottlingRatio: ratio.default(0.25).describe('Warn when a container of the release was CPU-throttled in more than this fraction of its CFS periods (cAdvisor; raise the CPU limit)'),
+    containerMemoryWarningRatio: ratio.default(0.9).describe('Warn when a container of the release uses more than this fraction of its memory limit (working set, cAdvisor and kube-state-metrics): the kernel kills it at the limit'),
+    runbookUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~%\/-]*)?$/, 'an http(s) URL without query or fragment').default('https://github.com/example-org/session-database/blob/main/docs/runbook.md').describe('Where docs/runbook.md is published; every alert carries runbook_url <this>#<alert name in lower case>'),
     disabled: disabledAlerts,
   }),
   dashboards: section({

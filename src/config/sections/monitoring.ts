@@ -13,7 +13,8 @@ export const ALERT_NAMES = [
   'RedisDisconnectedReplicas', 'RedisMemoryHigh', 'RedisMemoryCritical', 'RedisSessionEvictions',
   'RedisConnectionsNearLimit', 'RedisRejectedConnections', 'RedisRdbSaveFailing', 'RedisNoRecentRdbSave',
   'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk',
-  'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld', 'RedisExporterScrapeFailing',
+  'RedisCacheHitRateLow', 'RedisCleanupJobFailed', 'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld',
+  'RedisContainerCpuThrottled', 'RedisContainerMemoryNearLimit', 'RedisExporterScrapeFailing',
   'RedisExporterTargetsMissing', 'RedisSessionKeysWithoutTtl', 'RedisSessionCountDropped',
 ] as const;
 
