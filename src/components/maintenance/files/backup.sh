@@ -12,6 +12,7 @@ dir=$(dirname "$0")
 
 started=$(now_ms)
 addr=$(find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME"
+# shellcheck disable=SC2086 # "host port" from find_replica, split into its two fields
 set -- $addr
 host=$1 port=$2
 
@@ -19,6 +20,7 @@ mkdir -p "$BACKUP_DIR"
 name="redis-backup-$(date -u +%Y%m%dT%H%M%SZ).rdb"
 partial="$BACKUP_DIR/.$name.partial"
 rm -f "$BACKUP_DIR"/.redis-backup-*.partial
+# shellcheck disable=SC2046 # tls_cli_options prints separate redis-cli options
 if ! REDISCLI_AUTH=$(secret backup) timeout "${BACKUP_TIMEOUT_SECONDS:-3000}" \
   redis-cli --no-auth-warning $(tls_cli_options) --user backup -h "$host" -p "$port" --rdb "$partial" >"$BACKUP_DIR/.rdb.log" 2>&1; then
   rm -f "$partial"
@@ -36,6 +38,7 @@ mv "$partial" "$BACKUP_DIR/$name"
 
 # Retention: names sort by time; drop all but the newest BACKUP_KEEP.
 deleted=0
+# shellcheck disable=SC2012 # our own timestamped names: no spaces or newlines
 for old in $(cd "$BACKUP_DIR" && ls -1 redis-backup-*.rdb | sort -r | awk -v keep="$BACKUP_KEEP" 'NR > keep'); do
   rm -f "$BACKUP_DIR/$old" "$BACKUP_DIR/$old.sha256"
   deleted=$((deleted + 1))
