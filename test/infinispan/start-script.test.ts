@@ -76,7 +76,7 @@ test('creates the identity from the Secret, hands the password only to the CLI, 
   const r = start(env, { 'infinispan-username': 'agents', 'infinispan-password': 's3cret-Pa55' });
   expect([r.status, r.stderr]).toEqual([0, '']);
   expect(read('cli.args').trim()).toBe(`--file=${env.CONFIG_DIR}/identities.batch`);
-  expect(read('cli.env')).toBe('ISPN_USERNAME=agents\nISPN_PASSWORD=s3cret-Pa55\n');
+  expect(read('cli.env')).toBe('ISPN_USERNAME=agents\nISPN_PASSWORD=s3cret-Pa55\n'); // pragma: allowlist secret -- test fixture
   expect(data['identities.batch']).toBe(
     'user create --groups=application --users-file=/etc/infinispan/identities/users.properties --groups-file=/etc/infinispan/identities/groups.properties\n',
   );

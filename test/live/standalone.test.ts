@@ -187,7 +187,7 @@ describeWithBinaries(['redis-server', 'redis-cli'], 'auth.existingSecretKeys: th
     const app = cluster.direct(cluster.redis[0], 'app');
     expect(await app.set('session:keys:1', 'x')).toBe('OK');
     expect((await cluster.ask(cluster.redis[0], 'monitor', 'PING'))).toBe('PONG');
-    const wrong = await cluster.cli(cluster.redis[0], 'app', ['PING'], { password: 'wrong' });
+    const wrong = await cluster.cli(cluster.redis[0], 'app', ['PING'], { password: 'wrong' }); // pragma: allowlist secret -- a wrong password on purpose
     expect(wrong.stderr).toMatch(/WRONGPASS/);
     expect(wrong.stdout).toMatch(/NOAUTH/);
   }));
