@@ -5,9 +5,11 @@
  *   cleanup_entries_per_s   index entries the cleanup handles per second of its wall time
  *   cleanup_get_p99_ratio   p99 latency of app GETs (one at a time) during the cleanup
  *                           divided by their p99 on the idle server
+ * and the off-cluster backup figures of bench/backup-s3.ts (backup_upload_s, restore_from_bucket_s).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { run as backupS3Figures } from './backup-s3';
 import { Figure, round } from './figures';
 import { Lab } from '../test/maintenance/lab';
 import { renderEnvironment } from '../test/support/manifests';
@@ -58,6 +60,10 @@ const p99 = (xs: number[]) => {
 };
 
 export async function run(): Promise<Figure[]> {
+  return [...(await cleanupFigures()), ...(await backupS3Figures())];
+}
+
+async function cleanupFigures(): Promise<Figure[]> {
   const objects = renderEnvironment('dev', {
     redis: { master: { maxmemory: '2gb' }, resources: { limits: { memory: '3Gi' } } },
   });

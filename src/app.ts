@@ -10,6 +10,7 @@ import { NetworkPolicies } from './components/network-policies';
 import { Secrets } from './components/secrets';
 import { Infinispan } from './components/infinispan';
 import { ClientContract } from './components/client';
+import { MasterEndpoint } from './components/master-endpoint';
 import { RenderContext, Guard } from './render/context';
 import { customResourceApi } from './render/custom-resources';
 import { servedCondition } from './render/helm-only';
@@ -25,6 +26,7 @@ export const COMPONENTS: readonly Component[] = [
   { file: 'namespace', build: (scope, ctx) => new Namespace(scope, 'namespace', ctx) },
   { file: 'tls', build: (scope, ctx) => new Tls(scope, 'tls', ctx) },
   { file: 'redis', build: (scope, ctx) => new Redis(scope, 'redis', ctx) },
+  { file: 'master-endpoint', build: (scope, ctx) => new MasterEndpoint(scope, 'master-endpoint', ctx) },
   { file: 'monitoring', build: (scope, ctx) => new Monitoring(scope, 'monitoring', ctx) },
   { file: 'maintenance', build: (scope, ctx) => new Maintenance(scope, 'maintenance', ctx) },
   { file: 'autoscaling', build: (scope, ctx) => new Autoscaling(scope, 'autoscaling', ctx) },

@@ -8,11 +8,15 @@ import { schemaErrors } from './support/kubernetes-schema';
 const SUFFIX: Record<ServicePath, string> = {
   'redis.service': 'redis',
   'redis.sentinel.service': 'sentinel',
+  'redis.masterEndpoint.service': 'master',
   'infinispan.service': 'infinispan',
   'monitoring.standalone.prometheus.service': 'prometheus',
   'monitoring.standalone.alertmanager.service': 'alertmanager',
   'monitoring.standalone.grafana.service': 'grafana',
 };
+
+/** Where a Service's component (the pods it selects) is not its name suffix. */
+const COMPONENT: Partial<Record<ServicePath, string>> = { 'redis.masterEndpoint.service': 'haproxy' };
 
 function setAt(values: any, path: string, value: unknown) {
   const keys = path.split('.');
@@ -53,7 +57,7 @@ describe('Service settings', () => {
     expect(service.spec.type).toBe(lb ? 'LoadBalancer' : 'NodePort');
     expect(service.metadata.annotations).toEqual({ 'example.com/exposed': path });
     expect(service.metadata.labels?.team).toBe('sessions');
-    expect(service.metadata.labels?.['app.kubernetes.io/component']).toBe(SUFFIX[path]);
+    expect(service.metadata.labels?.['app.kubernetes.io/component']).toBe(COMPONENT[path] ?? SUFFIX[path]);
     expect(service.spec.externalTrafficPolicy).toBe('Local');
     if (lb) expect(service.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8', '192.168.0.0/16']);
     else expect(service.spec.loadBalancerSourceRanges).toBeUndefined();

@@ -32,6 +32,12 @@ export interface GoComponent {
   /** Binary names expected in bin/ afterwards. */
   binaries: readonly string[];
   ldflags?: readonly string[];
+  /** The wrapper module's folder when it is not scripts/cluster/go/<name>/ (another area's Go dependency). */
+  wrapperDir?: string;
+}
+
+function wrapperDir(component: GoComponent): string {
+  return component.wrapperDir ?? path.join(GO, component.name);
 }
 
 function kubernetesLdflags(): string[] {
@@ -79,7 +85,7 @@ function goVersion(): string {
 const BUILD_FLAGS = ['-trimpath'];
 
 function recipeHash(component: GoComponent): string {
-  const wrapper = path.join(GO, component.name);
+  const wrapper = wrapperDir(component);
   const hash = crypto.createHash('sha256');
   for (const file of fs.readdirSync(wrapper).sort()) {
     if (file === 'go.mod' || file === 'go.sum' || file.endsWith('.go')) {
@@ -110,7 +116,7 @@ function goBuild(component: GoComponent, outDir: string): Promise<number> {
   args.push(...component.packages);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: path.join(GO, component.name), stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn('go', args, { cwd: wrapperDir(component), stdio: ['ignore', 'inherit', 'pipe'] });
     let compiled = 0;
     let lastLine = '';
     let tail = '';
@@ -135,7 +141,7 @@ function goBuild(component: GoComponent, outDir: string): Promise<number> {
     child.on('close', (code) => {
       clearInterval(progress);
       if (code === 0) resolve(compiled);
-      else reject(new Error(`go ${args.join(' ')} (in ${path.join(GO, component.name)}) exited ${code}`));
+      else reject(new Error(`go ${args.join(' ')} (in ${wrapperDir(component)}) exited ${code}`));
     });
   });
 }

@@ -1,5 +1,5 @@
 import { ConfigPath, Operand, Pred, add, all, any, at, bytes, count, distinctCount, div, eq, evaluate, filled, ge, goPath, hasAnyKey, hasKey, jsonMatches, le, lookup, lt, matches, mod, ne, not, sub, toGo, truthy } from './expr';
-import { sentinelMode } from './predicates';
+import { sentinelMode, tlsOn } from './predicates';
 import { SELECTOR_LABEL_KEYS, SERVICES, ServicePath } from './sections/service';
 
 /**
@@ -33,6 +33,7 @@ const MANAGED_SENTINEL_DIRECTIVES =
   '^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)';
 
 const sentinels = at('redis.sentinel.replicas');
+const s3Upload = truthy('maintenance.backup.s3.enabled');
 
 /** Where the passwords come from. */
 const externalSecret = truthy('auth.externalSecret.enabled');
@@ -117,7 +118,7 @@ export const CHART_LABEL_KEYS = [
 ] as const;
 export const EXTRA_LABEL_MAPS: readonly ConfigPath[] = [
   'commonLabels', 'labels',
-  'redis.podLabels', 'redis.sentinel.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
+  'redis.podLabels', 'redis.sentinel.podLabels', 'redis.masterEndpoint.podLabels', 'maintenance.podLabels', 'infinispan.podLabels',
   'monitoring.standalone.prometheus.podLabels', 'monitoring.standalone.alertmanager.podLabels', 'monitoring.standalone.grafana.podLabels',
 ];
 const labelRules: readonly Rule[] = EXTRA_LABEL_MAPS.map((path) => ({
@@ -293,6 +294,24 @@ export const rules: readonly Rule[] = [
     path: 'redis.sentinel.extraConfig',
     require: not(matches('redis.sentinel.extraConfig', MANAGED_SENTINEL_DIRECTIVES, { ignoreCase: true })),
     message: 'redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)',
+  },
+  {
+    path: 'maintenance.backup.s3.enabled',
+    when: s3Upload,
+    require: truthy('maintenance.backup.enabled'),
+    message: 'maintenance.backup.s3.enabled is true but maintenance.backup.enabled is false; the upload copies what the backup Job takes: enable the backup or set maintenance.backup.s3.enabled: false',
+  },
+  {
+    path: 'maintenance.backup.s3.bucket',
+    when: s3Upload,
+    require: truthy('maintenance.backup.s3.bucket'),
+    message: 'maintenance.backup.s3.bucket is empty but maintenance.backup.s3.enabled is true; name the existing bucket the backups are copied to',
+  },
+  {
+    path: 'maintenance.backup.s3.endpoint',
+    when: all(s3Upload, tlsOn),
+    require: not(matches('maintenance.backup.s3.endpoint', '^http://')),
+    message: 'maintenance.backup.s3.endpoint is {maintenance.backup.s3.endpoint}, plain HTTP while tls.enabled is true: every session in the backup would cross the network unencrypted; use the https:// endpoint of the store',
   },
   {
     path: 'monitoring.alerts.memoryWarningRatio',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupS3 } from './sections/backup-s3';
 import { disabledAlerts, operatorSettings } from './sections/monitoring';
 import { workloadPolicies } from './sections/network-policy';
 import { serviceSettings } from './sections/service';
@@ -76,6 +77,24 @@ const sentinel = section({
   service: serviceSettings('Sentinel', 'redis.sentinel.service'),
 });
 
+/**
+ * The master endpoint: HAProxy in front of the Redis nodes, routing only to the one that reports
+ * role:master (src/components/master-endpoint), for clients that do not speak Sentinel.
+ */
+const masterEndpoint = section({
+  enabled: z.boolean().default(true).describe('Run the master endpoint (sentinel mode): a <fullname>-master Service in front of HAProxy pods whose health checks log in as the monitor user and route only to the Redis node that reports role:master, so clients that do not speak Sentinel (REDIS_URL) always write to the master. Off: only Sentinel-aware clients can find the master'),
+  image: image('docker.io', 'library/haproxy', '2.8.14'),
+  replicas: z.int().min(1).default(2).describe('HAProxy pods (each checks every Redis node on its own; 2 keep the endpoint up through a node drain)'),
+  resources: resources({ cpu: '50m', memory: '64Mi' }, { cpu: '500m', memory: '128Mi' }),
+  checkIntervalMilliseconds: z.int().min(100).max(10000).default(1000).describe('How often HAProxy asks each Redis node for its role; after a failover the new master is routed to within one interval'),
+  idleTimeoutSeconds: z.int().min(10).default(3600).describe('HAProxy closes a client connection idle this long (timeout client/server); pooled connections that sit idle longer are reconnected by the client library'),
+  maxConnections: z.int().min(1).default(4096).describe('Client connections each HAProxy pod accepts (maxconn); keep replicas x maxConnections below redis.maxclients'),
+  ...podSettings('master endpoint (HAProxy)', { terminationGracePeriodSeconds: 30 }),
+  podDisruptionBudget: disruptionBudget,
+  topologySpread,
+  service: serviceSettings('master endpoint', 'redis.masterEndpoint.service'),
+});
+
 const redis = section({
   mode: z.enum(['standalone', 'sentinel']).default('sentinel').describe('standalone: one Redis node; sentinel: a master, replicas and Sentinels for automatic failover'),
   image: image('docker.io', 'library/redis', '7.2.11'),
@@ -123,6 +142,7 @@ const redis = section({
     scaleUpPeriodSeconds: z.int().min(15).default(120).describe('At most one node is added per this many seconds (each new replica does a full sync)'),
   }),
   sentinel,
+  masterEndpoint,
   service: serviceSettings('Redis', 'redis.service'),
 });
 
@@ -169,6 +189,7 @@ const maintenance = section({
     keep: z.int().positive().default(7).describe('Backups kept on the backup volume'),
     ...claimShape('10Gi', 'the backup PersistentVolumeClaim'),
     ...jobShape('backup', 3600),
+    s3: backupS3,
   }),
 });
 

@@ -156,7 +156,9 @@ export class RenderContext {
     const m = typeof value === 'string' ? WHOLE_TOKEN.exec(value) : null;
     const token = m ? this.tokens[Number(m[1])] : undefined;
     if (token?.kind !== 'expr') return value as unknown as Val<string>;
-    return this.token({ ...token, expr: `toString ${token.expr}` }) as unknown as Val<string>;
+    // A compound expression (a function call) must be one argument of toString.
+    const arg = /\s/.test(token.expr) ? `(${token.expr})` : token.expr;
+    return this.token({ ...token, expr: `toString ${arg}` }) as unknown as Val<string>;
   }
 
   /** True where the predicate holds (static) — in the chart always true, the guard decides at render time. */

@@ -47,6 +47,26 @@ export const cases: BadInputCase[] = [
     message: /^values\/production\.yaml: redis\.sentinel\.extraConfig sets a directive the chart manages .*\(use redis\.sentinel\.\* for the failover timings\)$/,
   },
   {
+    name: 'an S3 upload without a bucket is refused',
+    values: { maintenance: { backup: { s3: { enabled: true } } } },
+    message: `${FILE}: maintenance.backup.s3.bucket is empty but maintenance.backup.s3.enabled is true; name the existing bucket the backups are copied to`,
+  },
+  {
+    name: 'an S3 upload without the backup it would copy is refused',
+    values: { maintenance: { backup: { enabled: false, s3: { enabled: true, bucket: 'backups' } } } },
+    message: `${FILE}: maintenance.backup.s3.enabled is true but maintenance.backup.enabled is false; the upload copies what the backup Job takes: enable the backup or set maintenance.backup.s3.enabled: false`,
+  },
+  {
+    name: 'a plain-HTTP S3 endpoint is refused while TLS is on',
+    values: { tls: { enabled: true }, maintenance: { backup: { s3: { enabled: true, bucket: 'backups', endpoint: 'http://minio.storage.svc:9000' } } } },
+    message: `${FILE}: maintenance.backup.s3.endpoint is http://minio.storage.svc:9000, plain HTTP while tls.enabled is true: every session in the backup would cross the network unencrypted; use the https:// endpoint of the store`,
+  },
+  {
+    name: 'an S3 bucket name with capitals is refused',
+    values: { maintenance: { backup: { s3: { enabled: true, bucket: 'My_Backups' } } } },
+    message: `${FILE}: maintenance.backup.s3.bucket is "My_Backups" but must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-"`,
+  },
+  {
     name: 'zero replicas are refused',
     values: { redis: { replicas: 0 } },
     message: `${FILE}: redis.replicas is 0 but must be at least 1; raise it`,

@@ -133,6 +133,9 @@ export const REPAIRS: Record<string, Repair> = {
   },
   'monitoring.standalone.grafana.adminSecret': (_c, set) => set('monitoring.standalone.grafana.adminSecret', 'grafana-admin'),
   'monitoring.standalone.ingress.host': (_c, set) => set('monitoring.standalone.ingress.host', 'grafana.example.com'),
+  'maintenance.backup.s3.enabled': (_c, set) => set('maintenance.backup.enabled', true),
+  'maintenance.backup.s3.bucket': (_c, set) => set('maintenance.backup.s3.bucket', 'session-backups'),
+  'maintenance.backup.s3.endpoint': (c, set) => set('maintenance.backup.s3.endpoint', c.maintenance.backup.s3.endpoint.replace(/^http:/, 'https:')),
   'monitoring.standalone.ingress.tlsSecret': (_c, set) => set('monitoring.standalone.ingress.tlsSecret', 'grafana-tls'),
   'monitoring.alerts.memoryWarningRatio': (c, set) => {
     const { memoryWarningRatio: warning, memoryCriticalRatio: critical } = c.monitoring.alerts;

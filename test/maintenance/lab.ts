@@ -20,10 +20,31 @@ import { FULLNAME, K8sObject, configMapData, findObject } from '../support/manif
 import { RunResult, fixturePasswords, killGroup, run, startInGroup, waitFor, within } from '../support/redis';
 import { TestIssuer } from '../support/tls-issuer';
 
-export function cronJobContainer(objects: K8sObject[], job: string) {
+/** A CronJob's pod and one of its containers (by name; the first, the job's own, by default). */
+export function cronJobContainer(objects: K8sObject[], job: string, name?: string) {
   const cj = findObject(objects, 'CronJob', `${FULLNAME}-${job}`);
   const pod = cj.spec.jobTemplate.spec.template.spec;
-  return { cronJob: cj, pod, container: pod.containers[0] };
+  const container = name ? pod.containers.find((c: any) => c.name === name) : pod.containers[0];
+  if (!container) throw new Error(`CronJob ${FULLNAME}-${job} has no container ${name}`);
+  return { cronJob: cj, pod, container };
+}
+
+/** What runJob replaces besides DNS names: the backup volume, shared pod volumes, Secret values. */
+export interface JobFixtures {
+  redisHost: string;
+  sentinelPattern?: string;
+  backupDir?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  wrapper?: string[];
+  /** The container to run (default: the first, the job's own). */
+  container?: string;
+  /** Directories of the pod's emptyDir volumes by name, for containers of one pod that share them. */
+  volumes?: Record<string, string>;
+  /** Run this instead of the container's command (paths under its mounts are mapped like the command's). */
+  command?: string[];
+  /** Values of the Secrets that env valueFrom.secretKeyRef names: secret name → key → value. */
+  secrets?: Record<string, Record<string, string>>;
 }
 
 export interface Node {
@@ -124,13 +145,13 @@ export class Lab {
    * ConfigMap files, only the passwords its Secret volume mounts, its env (DNS names
    * and mount paths replaced by fixtures, `env` overriding).
    */
-  async runJob(job: string, fixtures: { redisHost: string; sentinelPattern?: string; backupDir?: string; env?: Record<string, string>; timeoutMs?: number; wrapper?: string[] }): Promise<RunResult> {
-    const { pod, container } = cronJobContainer(this.objects, job);
+  async runJob(job: string, fixtures: JobFixtures): Promise<RunResult> {
+    const { pod, container } = cronJobContainer(this.objects, job, fixtures.container);
     const dir = fs.mkdtempSync(path.join(this.root, `${job}-`));
     const dirs: Record<string, string> = {};
     for (const m of container.volumeMounts) {
       const vol = pod.volumes.find((v: any) => v.name === m.name);
-      const d = vol.persistentVolumeClaim && fixtures.backupDir ? fixtures.backupDir : path.join(dir, m.name);
+      const d = vol.persistentVolumeClaim && fixtures.backupDir ? fixtures.backupDir : (vol.emptyDir && fixtures.volumes?.[m.name]) || path.join(dir, m.name);
       fs.mkdirSync(d, { recursive: true });
       dirs[m.mountPath] = d;
       if (vol.configMap) {
@@ -143,6 +164,13 @@ export class Lab {
     }
     const env: Record<string, string> = { PATH: process.env.PATH!, LANG: 'C' };
     for (const e of container.env) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref) {
+        const value = fixtures.secrets?.[ref.name]?.[ref.key];
+        if (value === undefined) throw new Error(`${job}: env ${e.name} reads key ${ref.key} of Secret ${ref.name}, which the test did not give`);
+        env[e.name] = value;
+        continue;
+      }
       if (e.valueFrom) throw new Error(`${job}: env ${e.name} uses valueFrom`);
       env[e.name] = this.localPath(dirs, String(e.value));
     }
@@ -150,7 +178,7 @@ export class Lab {
     if (fixtures.sentinelPattern) env.SENTINEL_HOST_PATTERN = fixtures.sentinelPattern;
     for (const [k, v] of Object.entries(env)) if (/\.svc\b/.test(v) && !(k === 'SENTINEL_HOST_PATTERN' && env.REDIS_MODE !== 'sentinel')) throw new Error(`${job}: env ${k}=${v} needs cluster DNS`);
     Object.assign(env, fixtures.env ?? {});
-    const [file, ...args] = container.command.map((a: string) => this.localPath(dirs, a));
+    const [file, ...args] = (fixtures.command ?? container.command).map((a: string) => this.localPath(dirs, a));
     const [program, ...rest] = [...(fixtures.wrapper ?? []), file, ...args];
     return run(program, rest, { env, timeoutMs: fixtures.timeoutMs ?? 120000, cwd: dir });
   }

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { helmTemplate } from '../support/helm';
 import { FULLNAME, K8sObject, configMapData, findObject, loadDist, renderEnvironment } from '../support/manifests';
+import { UnknownFieldChecker, schemaErrors } from '../support/kubernetes-schema';
 import { cronJobContainer } from './lab';
 
 const JOBS = ['session-cleanup', 'cache-cleanup', 'backup'] as const;
@@ -82,6 +83,20 @@ describe('the maintenance CronJobs', () => {
     const none = renderEnvironment('production', { maintenance: { backup: { enabled: false }, sessionCleanup: { enabled: false }, cacheCleanup: { enabled: false } } });
     expect(cronJobs(none)).toEqual([]);
     expect(none.filter((o) => ['ConfigMap', 'ServiceAccount'].includes(o.kind) && o.metadata.name.startsWith(`${FULLNAME}-maintenance`))).toEqual([]);
+  });
+
+  test('with maintenance.backup.s3 the backup pod gains the upload container on the AWS CLI image, valid against the Kubernetes schema', () => {
+    const objects = renderEnvironment('production', { maintenance: { backup: { s3: { enabled: true, bucket: 'session-backups', region: 'eu-west-1', credentials: { existingSecret: 's3-backup' } } } } });
+    const { cronJob, pod, container } = cronJobContainer(objects, 'backup', 'backup-upload');
+    expect(container.image).toBe('public.ecr.aws/aws-cli/aws-cli:2.15.62');
+    expect(container.command).toEqual(['sh', '/etc/maintenance/backup-upload.sh']);
+    expect(Object.fromEntries(container.env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]))).toMatchObject({ S3_BUCKET: 'session-backups', S3_ENDPOINT: '', AWS_DEFAULT_REGION: 'eu-west-1', S3_KEEP: '30', S3_MAX_AGE_DAYS: '0' });
+    expect(pod.containers[0].env).toContainEqual({ name: 'BACKUP_HANDOFF_DIR', value: '/handoff' });
+    expect(pod.volumes).toContainEqual({ name: 'handoff', emptyDir: { sizeLimit: '1Mi' } });
+    expect([...schemaErrors(cronJob), ...new UnknownFieldChecker([cronJob]).check(cronJob)]).toEqual([]);
+    // Off by default: one container, no handoff.
+    expect(cronJobContainer(production, 'backup').pod.containers.map((c: any) => c.name)).toEqual(['backup']);
+    expect(cronJobContainer(production, 'backup').pod.volumes.map((v: any) => v.name)).not.toContain('handoff');
   });
 
   test('every maintenance script is valid POSIX sh', () => {

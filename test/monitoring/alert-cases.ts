@@ -60,6 +60,8 @@ export function alertCases(c: CaseConfig): AlertCase[] {
   const db = `db${c.sessionsDb}`;
   const master = { master_name: 'mymaster', master_address: '10.0.0.1:6379' };
   const job = (cron: string) => `${c.fullname}-${cron}-29000000`;
+  // kube-state-metrics' series of the upload container of a backup Job's pod.
+  const upload = (reason: string) => ({ namespace: ns, pod: `${job('backup')}-x7k2p`, uid: '5f0c2d1e-0000-4000-8000-000000000001', container: 'backup-upload', reason });
   // redis_exporter labels a replica's link metrics with its master (seen in test/monitoring/live).
   // Counters rising by perMinute each one-minute step: rate() = perMinute / 60.
   const rising = (perMinute: number) => `0+${perMinute}x${STEPS}`;
@@ -318,6 +320,19 @@ export function alertCases(c: CaseConfig): AlertCase[] {
         series: [
           s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-backup` }, constant(-(a.backupMaxAgeHours * 3600) + 7200)),
           s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-session-cleanup` }, constant(-(a.backupMaxAgeHours * 3600))),
+        ],
+      },
+    },
+    {
+      alert: 'RedisBackupUploadFailed',
+      severity: 'warning',
+      fire: { series: [s('kube_pod_container_status_terminated_reason', upload('Error'), constant(1))], labels: upload('Error') },
+      quiet: {
+        series: [
+          s('kube_pod_container_status_terminated_reason', upload('Completed'), constant(1)),
+          // The backup step's own failure is RedisMaintenanceJobFailed's.
+          s('kube_pod_container_status_terminated_reason', { ...upload('Error'), container: 'backup' }, constant(1)),
+          s('kube_pod_container_status_terminated_reason', { ...upload('Error'), pod: 'another-app-backup-29000000-x7k2p' }, constant(1)),
         ],
       },
     },

@@ -294,6 +294,42 @@ describe('the standalone monitoring stack', () => {
   });
 });
 
+describe('the backup upload to S3 (maintenance.backup.s3)', () => {
+  const base = { auth: { existingSecret: 's' }, namespace: { name: 'sessions' } };
+  const renders = (values: object) => [
+    ['synth', renderValues(values)] as const,
+    ...HELM_MAJORS.map((m) => [`helm${m}`, renderedObjects(helmTemplate(m, values))] as const),
+  ];
+  const s3 = (egress: object) => ({ ...base, maintenance: { backup: { s3: { enabled: true, bucket: 'session-backups', endpoint: 'https://s3.example.com', egress } } } });
+
+  test('with a CIDR the backup pods reach the store on its port only, and nothing else outside', () => {
+    for (const [label, objects] of renders(s3({ cidr: '10.20.0.0/16', port: 9000 }))) {
+      const cluster = new Cluster(policiesOf(objects));
+      const from = ownPod(objects, 'maintenance');
+      const got = {
+        store: cluster.allows({ from, to: { ip: '10.20.3.4' }, port: 9000 }),
+        storeOtherPort: cluster.allows({ from, to: { ip: '10.20.3.4' }, port: 443 }),
+        elsewhere: cluster.allows({ from, to: { ip: '10.21.0.1' }, port: 9000 }),
+        redisOut: cluster.allows({ from: ownPod(objects, 'redis'), to: { ip: '10.20.3.4' }, port: 9000 }),
+      };
+      expect({ label, got }).toEqual({ label, got: { store: true, storeOtherPort: false, elsewhere: false, redisOut: false } });
+    }
+  });
+
+  test('without a CIDR they reach public addresses on 443, never the private ranges; with the upload off, nothing', () => {
+    for (const [label, objects] of renders(s3({}))) {
+      const cluster = new Cluster(policiesOf(objects));
+      const from = ownPod(objects, 'maintenance');
+      const got = { aws: cluster.allows({ from, to: { ip: '52.216.1.1' }, port: 443 }), internal: cluster.allows({ from, to: { ip: '10.0.0.5' }, port: 443 }) };
+      expect({ label, got }).toEqual({ label, got: { aws: true, internal: false } });
+    }
+    for (const [label, objects] of renders(base)) {
+      const cluster = new Cluster(policiesOf(objects));
+      expect({ label, aws: cluster.allows({ from: ownPod(objects, 'maintenance'), to: { ip: '52.216.1.1' }, port: 443 }) }).toEqual({ label, aws: false });
+    }
+  });
+});
+
 describe('the NetworkPolicy evaluator', () => {
   const ns = 'app';
   const web = pod(ns, { app: 'web' });

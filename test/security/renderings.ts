@@ -36,7 +36,8 @@ export const HELM_DEFAULTS_VALUES = { networkPolicy: { clients: { podSelector: {
 
 /**
  * Optional workloads the env files leave off, so their pods are checked too:
- * the chart's own monitoring stack and Infinispan (with an ExternalSecret for the passwords).
+ * the chart's own monitoring stack, Infinispan (with an ExternalSecret for the passwords) and the
+ * backup Job's S3 upload container.
  */
 export const VARIANT_VALUES = {
   'standalone monitoring + Infinispan': {
@@ -51,6 +52,7 @@ export const VARIANT_VALUES = {
       },
     },
     infinispan: { enabled: true },
+    maintenance: { backup: { s3: { enabled: true, bucket: 'session-backups', endpoint: 'https://s3.example.com', credentials: { existingSecret: 's3-backup' } } } },
   },
 };
 

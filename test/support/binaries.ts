@@ -22,7 +22,7 @@ export function describeWithBinaries(binaries: readonly string[], title: string,
     describe(title, body);
     return;
   }
-  const message = `${title}: missing ${missing.join(', ')} (.ci/run installs them: apt-get install redis-server redis-sentinel redis-tools prometheus prometheus-alertmanager prometheus-redis-exporter openssl)`;
+  const message = `${title}: missing ${missing.join(', ')} (.ci/run installs them: apt-get install redis-server redis-sentinel redis-tools prometheus prometheus-alertmanager prometheus-redis-exporter openssl python3 python3-venv; Go 1.26 from go.dev)`;
   if (IN_CI) {
     describe(title, () => {
       test('has the programs it runs', () => {

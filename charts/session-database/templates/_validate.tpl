@@ -35,6 +35,24 @@
 {{- if hasKey (default dict .Values.redis.sentinel.service.labels) "app.kubernetes.io/component" }}
 {{- fail (printf "values: redis.sentinel.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.sentinel.service.labels (extra labels such as team: sessions are fine)" ) }}
 {{- end }}
+{{- if and (eq .Values.redis.masterEndpoint.service.type "ClusterIP") (.Values.redis.masterEndpoint.service.nodePorts.redis) }}
+{{- fail (printf "values: redis.masterEndpoint.service.nodePorts.redis is %v but redis.masterEndpoint.service.type is ClusterIP, which opens no node port; set redis.masterEndpoint.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.redis.masterEndpoint.service.nodePorts.redis)) }}
+{{- end }}
+{{- if and (eq .Values.redis.masterEndpoint.service.type "ClusterIP") (.Values.redis.masterEndpoint.service.externalTrafficPolicy) }}
+{{- fail (printf "values: redis.masterEndpoint.service.externalTrafficPolicy is %v but redis.masterEndpoint.service.type is ClusterIP, which has no external traffic; set redis.masterEndpoint.service.type: NodePort or LoadBalancer, or remove externalTrafficPolicy" .Values.redis.masterEndpoint.service.externalTrafficPolicy) }}
+{{- end }}
+{{- if and (ne .Values.redis.masterEndpoint.service.type "LoadBalancer") (.Values.redis.masterEndpoint.service.loadBalancerSourceRanges) }}
+{{- fail (printf "values: redis.masterEndpoint.service.loadBalancerSourceRanges is set but redis.masterEndpoint.service.type is %v, which makes no load balancer to restrict (Kubernetes refuses it); set redis.masterEndpoint.service.type: LoadBalancer, or remove loadBalancerSourceRanges" .Values.redis.masterEndpoint.service.type) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/name" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/name, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/instance" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/instance, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
+{{- if hasKey (default dict .Values.redis.masterEndpoint.service.labels) "app.kubernetes.io/component" }}
+{{- fail (printf "values: redis.masterEndpoint.service.labels sets app.kubernetes.io/component, one of the labels that select the pods (app.kubernetes.io/name, instance, component); remove it from redis.masterEndpoint.service.labels (extra labels such as team: sessions are fine)" ) }}
+{{- end }}
 {{- if and (eq .Values.infinispan.service.type "ClusterIP") (.Values.infinispan.service.nodePorts.infinispan) }}
 {{- fail (printf "values: infinispan.service.nodePorts.infinispan is %v but infinispan.service.type is ClusterIP, which opens no node port; set infinispan.service.type: NodePort (or LoadBalancer), or remove the node port" (int64 .Values.infinispan.service.nodePorts.infinispan)) }}
 {{- end }}
@@ -155,6 +173,9 @@
 {{- if or (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.redis.sentinel.podLabels) "app.kubernetes.io/managed-by") }}
 {{- fail (printf "values: redis.sentinel.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}
 {{- end }}
+{{- if or (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.redis.masterEndpoint.podLabels) "app.kubernetes.io/managed-by") }}
+{{- fail (printf "values: redis.masterEndpoint.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}
+{{- end }}
 {{- if or (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/name") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/instance") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/component") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/part-of") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/version") (hasKey (default (dict) .Values.maintenance.podLabels) "app.kubernetes.io/managed-by") }}
 {{- fail (printf "values: maintenance.podLabels sets one of the chart's own labels (app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/version, app.kubernetes.io/managed-by), which name and select its objects and cannot be changed; remove that key, or use another label key" ) }}
 {{- end }}
@@ -226,6 +247,15 @@
 {{- end }}
 {{- if regexMatch "(?mi)^[ \\t]*(user|aclfile|requirepass|masteruser|masterauth|rename-command|bind|port|dir|include|loadmodule|protected-mode|daemonize|logfile|tls-[a-z-]+|sentinel[ \\t]+(monitor|auth-pass|auth-user|sentinel-user|sentinel-pass|announce-[a-z]+|resolve-hostnames|deny-scripts-reconfig|notification-script|client-reconfig-script|myid|known-[a-z]+|[a-z]+-epoch|down-after-milliseconds|failover-timeout|parallel-syncs|rename-command))([ \\t]|$)" (toString .Values.redis.sentinel.extraConfig) }}
 {{- fail (printf "values: redis.sentinel.extraConfig sets a directive the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, or sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command); the master, credentials, addresses and scripts come from redis.*, auth.*, tls.* and the pod: remove those lines (use redis.sentinel.* for the failover timings)" ) }}
+{{- end }}
+{{- if and (.Values.maintenance.backup.s3.enabled) (not (.Values.maintenance.backup.enabled)) }}
+{{- fail (printf "values: maintenance.backup.s3.enabled is true but maintenance.backup.enabled is false; the upload copies what the backup Job takes: enable the backup or set maintenance.backup.s3.enabled: false" ) }}
+{{- end }}
+{{- if and (.Values.maintenance.backup.s3.enabled) (not (.Values.maintenance.backup.s3.bucket)) }}
+{{- fail (printf "values: maintenance.backup.s3.bucket is empty but maintenance.backup.s3.enabled is true; name the existing bucket the backups are copied to" ) }}
+{{- end }}
+{{- if and (and (.Values.maintenance.backup.s3.enabled) (.Values.tls.enabled)) (regexMatch "(?m)^http://" (toString .Values.maintenance.backup.s3.endpoint)) }}
+{{- fail (printf "values: maintenance.backup.s3.endpoint is %v, plain HTTP while tls.enabled is true: every session in the backup would cross the network unencrypted; use the https:// endpoint of the store" .Values.maintenance.backup.s3.endpoint) }}
 {{- end }}
 {{- if not (lt .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}
 {{- fail (printf "values: monitoring.alerts.memoryWarningRatio is %v, not below memoryCriticalRatio (%v); the warning must come first, e.g. 0.8 and 0.9" .Values.monitoring.alerts.memoryWarningRatio .Values.monitoring.alerts.memoryCriticalRatio) }}

@@ -19,6 +19,9 @@ export const MAINTENANCE_FILES = [
   'cache-cleanup.lua',
   'backup.sh',
   'restore.sh',
+  's3.sh',
+  'backup-upload.sh',
+  'backup-download.sh',
 ] as const;
 
 /** Sentinel ACL user the jobs discover the master and replicas with (read-only there). */

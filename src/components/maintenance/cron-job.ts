@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { IContainer } from 'kubernetes-models/v1/Container';
 import { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { IVolume } from 'kubernetes-models/v1/Volume';
 import { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
@@ -9,7 +10,7 @@ import { AclUser, PATHS, authSecretName } from '../redis/contract';
 import { tlsSecretName } from '../tls/names';
 import { passwordFile, passwordKey } from '../secrets/keys';
 import { manifest } from '../shared/api-object';
-import { containerImage } from '../shared/images';
+import { ImagePath, containerImage } from '../shared/images';
 import { metadata, selectorLabels } from '../shared/naming';
 import { REDIS_UID, scannerNotes } from '../shared/pod-security';
 import { podTemplate } from '../shared/workload';
@@ -25,9 +26,12 @@ export interface MaintenanceJobProps {
   readonly values: JobPath;
   /** The one ACL user the job works as; only its password and the discovery user's are mounted. */
   readonly user: AclUser;
-  readonly env: Valued<IEnvVar>[];
-  readonly extraVolumes?: Valued<IVolume>[];
-  readonly extraMounts?: IVolumeMount[];
+  readonly env: (Valued<IEnvVar> | undefined)[];
+  readonly extraVolumes?: (Valued<IVolume> | undefined)[];
+  readonly extraMounts?: (Valued<IVolumeMount> | undefined)[];
+  /** Further containers of the chart in the pod (the backup's S3 upload), and their images. */
+  readonly others?: (Valued<IContainer> | undefined)[];
+  readonly otherImages?: ImagePath[];
 }
 
 /**
@@ -56,26 +60,27 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
           template: podTemplate(ctx, 'maintenance', {
             component: 'maintenance',
             uid: REDIS_UID,
-            images: ['redis.image'],
+            images: ['redis.image', ...(props.otherImages ?? [])],
+            others: props.others,
             spec: { restartPolicy: 'Never' },
             main: {
               name: props.name,
               ...containerImage(ctx, 'redis.image'),
               command: ['sh', `${MAINTENANCE_PATHS.scripts}/${props.script}`],
-              env: [
+              env: ctx.list<Valued<IEnvVar>>(
                 ...connectionEnvironment(ctx),
                 { name: 'TLS_ENABLED', value: ctx.choose(tlsOn, 'true', 'false') },
                 { name: 'TLS_DIR', value: PATHS.tls },
                 ...props.env,
-              ],
+              ),
               resources: ctx.json(job.resources),
-              volumeMounts: [
+              volumeMounts: ctx.list<Valued<IVolumeMount>>(
                 { name: 'scripts', mountPath: MAINTENANCE_PATHS.scripts, readOnly: true },
                 { name: 'secrets', mountPath: MAINTENANCE_PATHS.secrets, readOnly: true },
                 { name: 'tmp', mountPath: MAINTENANCE_PATHS.tmp },
                 ...(props.extraMounts ?? []),
-                ...ctx.list(ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true })),
-              ],
+                ctx.optional(tlsOn, { name: 'tls', mountPath: PATHS.tls, readOnly: true }),
+              ),
             },
             volumes: [
               { name: 'scripts', configMap: { name: n.scripts, defaultMode: 0o555 } },

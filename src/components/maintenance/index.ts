@@ -10,6 +10,7 @@ import { metadata } from '../shared/naming';
 import { claimAnnotations, claimSpec } from '../shared/storage';
 import { MAINTENANCE_FILES, MAINTENANCE_PATHS, maintenanceNames } from './contract';
 import { maintenanceCronJob } from './cron-job';
+import { backupHandoff, s3UploadContainer } from './s3-upload';
 
 const FILES = 'src/components/maintenance/files';
 /** The Redis scripts' helpers (log, secret, cli_as, sentinel_host; common.sh sources tls.sh), shipped unchanged. */
@@ -81,6 +82,7 @@ export class Maintenance extends Construct {
         metadata: metadata(ctx, 'backup', 'maintenance', claimAnnotations('maintenance.backup', { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Delete=false' })),
         spec: claimSpec(ctx, 'maintenance.backup'),
       });
+      const handoff = backupHandoff(ctx);
       maintenanceCronJob(backup, ctx, {
         name: 'backup',
         script: 'backup.sh',
@@ -90,9 +92,12 @@ export class Maintenance extends Construct {
           { name: 'BACKUP_DIR', value: MAINTENANCE_PATHS.backup },
           { name: 'BACKUP_KEEP', value: ctx.asString(m.backup.keep) },
           { name: 'BACKUP_TIMEOUT_SECONDS', value: ctx.asString(m.backup.activeDeadlineSeconds) },
+          handoff.env,
         ],
-        extraVolumes: [{ name: 'backup', persistentVolumeClaim: { claimName: n.backupClaim } }],
-        extraMounts: [{ name: 'backup', mountPath: MAINTENANCE_PATHS.backup }],
+        extraVolumes: [{ name: 'backup', persistentVolumeClaim: { claimName: n.backupClaim } }, handoff.volume],
+        extraMounts: [{ name: 'backup', mountPath: MAINTENANCE_PATHS.backup }, handoff.mount],
+        others: [s3UploadContainer(ctx)],
+        otherImages: ['maintenance.backup.s3.image'],
       });
     }
   }

@@ -1,8 +1,9 @@
-import { Pred, all, at, eq, truthy } from '../../config/expr';
+import { ConfigPath, Pred, all, at, eq, truthy } from '../../config/expr';
 import { PORTS as INFINISPAN_PORTS } from '../infinispan/contract';
 import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT } from '../monitoring/contract';
 import { EXPORTER_PORT } from '../monitoring/exporter';
 import { REDIS_PORT, SENTINEL_PORT } from '../redis/contract';
+import { METRICS_PORT as HAPROXY_METRICS_PORT, masterEndpointOn } from '../master-endpoint/contract';
 
 /**
  * Every network flow the chart's pods take part in, as data. The NetworkPolicies are
@@ -33,6 +34,7 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
   { name: ALL_PODS },
   { name: 'redis' },
   { name: 'sentinel', when: sentinelMode },
+  { name: 'haproxy', when: masterEndpointOn },
   { name: 'maintenance' },
   { name: 'prometheus', when: standaloneMonitoring },
   { name: 'alertmanager', when: standaloneMonitoring },
@@ -41,12 +43,13 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
 ];
 
 /** Pods outside the release, selected from config (see peers.ts). */
-export type ExternalPeer = 'clients' | 'monitoring' | 'dns' | 'ingressController' | 'kubeStateMetrics' | 'https';
+export type ExternalPeer = 'clients' | 'monitoring' | 'dns' | 'ingressController' | 'kubeStateMetrics' | 'https' | 's3';
 
 export type Endpoint = { readonly own: string } | { readonly external: ExternalPeer };
 
 export interface PortSpec {
-  readonly port: number;
+  /** A fixed port, or the key of the values that holds it. */
+  readonly port: number | ConfigPath;
   readonly protocol: 'TCP' | 'UDP';
 }
 
@@ -64,6 +67,7 @@ const own = (name: string): Endpoint => ({ own: name });
 const external = (peer: ExternalPeer): Endpoint => ({ external: peer });
 const tcp = (port: number): PortSpec => ({ port, protocol: 'TCP' });
 const udp = (port: number): PortSpec => ({ port, protocol: 'UDP' });
+const s3UploadOn = all(truthy('maintenance.backup.enabled'), truthy('maintenance.backup.s3.enabled'));
 
 export const FLOWS: readonly Flow[] = [
   { purpose: 'applications use Redis', from: external('clients'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
@@ -72,16 +76,21 @@ export const FLOWS: readonly Flow[] = [
   { purpose: 'the start scripts ask the sentinels for the master', from: own('redis'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
   { purpose: 'sentinels watch and reconfigure Redis', from: own('sentinel'), to: own('redis'), ports: [tcp(REDIS_PORT)], when: sentinelMode },
   { purpose: 'sentinels talk to each other', from: own('sentinel'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
+  { purpose: 'applications write through the master endpoint', from: external('clients'), to: own('haproxy'), ports: [tcp(REDIS_PORT)], when: masterEndpointOn },
+  { purpose: 'the master endpoint checks and forwards to the Redis nodes', from: own('haproxy'), to: own('redis'), ports: [tcp(REDIS_PORT)], when: masterEndpointOn },
+  { purpose: 'Prometheus scrapes the master endpoint (HAProxy metrics)', from: external('monitoring'), to: own('haproxy'), ports: [tcp(HAPROXY_METRICS_PORT)], when: masterEndpointOn },
   { purpose: 'Prometheus scrapes the Redis exporters', from: external('monitoring'), to: own('redis'), ports: [tcp(METRICS_PORT)] },
   { purpose: 'Prometheus scrapes the Sentinel exporters', from: external('monitoring'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: sentinelMode },
   { purpose: 'cleanup and backup jobs use Redis', from: own('maintenance'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
   { purpose: 'cleanup and backup jobs ask the sentinels for the master and a replica', from: own('maintenance'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
+  { purpose: 'the backup Job copies backups to the S3 endpoint', from: own('maintenance'), to: external('s3'), ports: [{ port: 'maintenance.backup.s3.egress.port', protocol: 'TCP' }], when: s3UploadOn },
   { purpose: 'applications use the Infinispan session cache (Hot Rod and REST)', from: external('clients'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: infinispanOn },
   { purpose: 'Infinispan servers form a cluster (JGroups TCP and FD_SOCK2)', from: own('infinispan'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.jgroups), tcp(INFINISPAN_PORTS.failureDetection)], when: infinispanOn },
   { purpose: 'Prometheus scrapes the Infinispan /metrics endpoint', from: external('monitoring'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: all(infinispanOn, truthy('infinispan.metrics.serviceMonitor.enabled')) },
   // monitoring.mode: standalone — the chart's own Prometheus, Alertmanager and Grafana.
   { purpose: 'the own Prometheus scrapes the Redis exporters', from: own('prometheus'), to: own('redis'), ports: [tcp(METRICS_PORT)], when: standaloneMonitoring },
   { purpose: 'the own Prometheus scrapes the Sentinel exporters', from: own('prometheus'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: all(standaloneMonitoring, sentinelMode) },
+  { purpose: 'the own Prometheus scrapes the master endpoint', from: own('prometheus'), to: own('haproxy'), ports: [tcp(HAPROXY_METRICS_PORT)], when: all(standaloneMonitoring, masterEndpointOn) },
   { purpose: 'the own Prometheus sends alerts to Alertmanager', from: own('prometheus'), to: own('alertmanager'), ports: [tcp(ALERTMANAGER_PORT)], when: standaloneMonitoring },
   { purpose: 'the own Prometheus scrapes kube-state-metrics (CronJob alerts)', from: own('prometheus'), to: external('kubeStateMetrics'), ports: [], when: all(standaloneMonitoring, truthy('monitoring.standalone.prometheus.kubeStateMetricsTarget')) },
   { purpose: 'Grafana queries Prometheus', from: own('grafana'), to: own('prometheus'), ports: [tcp(PROMETHEUS_PORT)], when: standaloneMonitoring },

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ConfigPath, Pred, all, any, truthy } from '../../config/expr';
 import { POLICY_WORKLOADS, PolicyWorkload } from '../../config/sections/network-policy';
-import { RenderContext } from '../../render/context';
+import { RenderContext, Val } from '../../render/context';
 import { manifest } from '../shared/api-object';
 import { metadata, releasePodLabels } from '../shared/naming';
 import { Endpoint, FLOWS, Flow, OWN_COMPONENTS, OwnComponent } from './flows';
@@ -86,7 +86,7 @@ export class NetworkPolicies extends Construct {
   }
 
   private rule(ctx: RenderContext, flow: Flow, direction: Direction) {
-    const ports = flow.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
+    const ports = flow.ports.map((p) => ({ protocol: p.protocol, port: typeof p.port === 'number' ? p.port : (ctx.at(p.port) as unknown as Val<number>) }));
     // No ports = every port (only for a peer that is a fixed kind of pod, e.g. kube-state-metrics).
     const portList = ports.length > 0 ? ports : undefined;
     return direction === 'ingress' ? { from: [peer(ctx, flow.from)], ports: portList } : { to: [peer(ctx, flow.to)], ports: portList };

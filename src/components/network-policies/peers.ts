@@ -50,6 +50,13 @@ function externalPeer(ctx: RenderContext, peer: ExternalPeer) {
     case 'https':
       // Receivers of a custom Alertmanager config live outside the cluster; not the pod network.
       return { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } };
+    case 's3':
+      // The object store: the configured range, else any public address (AWS S3 and its STS for IRSA).
+      return ctx.choose<object>(
+        truthy('maintenance.backup.s3.egress.cidr'),
+        { ipBlock: { cidr: ctx.values.maintenance.backup.s3.egress.cidr } },
+        { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } },
+      );
     case 'dns':
       return {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': v.dns.namespace } },

@@ -60,7 +60,7 @@ export class ServerStatefulSet extends Construct {
     manifest<IStatefulSet>(this, 'statefulset', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: metadata(ctx, role, role, scannerNotes({ exporter: true })),
+      metadata: metadata(ctx, role, role, scannerNotes({ secretEnv: 'redis_exporter takes its password only from REDIS_PASSWORD; Redis and Sentinel read theirs from files' })),
       spec: {
         serviceName: spec.headless,
         replicas: v.replicas,

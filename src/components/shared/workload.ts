@@ -21,7 +21,7 @@ import { Spreading } from './scheduling';
  */
 
 /** A section of the values with the pod settings (e.g. `redis`, `redis.sentinel`, `maintenance`). */
-export type WorkloadPath = 'redis' | 'redis.sentinel' | 'infinispan' | 'maintenance' | 'monitoring.standalone.prometheus' | 'monitoring.standalone.alertmanager' | 'monitoring.standalone.grafana';
+export type WorkloadPath = 'redis' | 'redis.sentinel' | 'redis.masterEndpoint' | 'infinispan' | 'maintenance' | 'monitoring.standalone.prometheus' | 'monitoring.standalone.alertmanager' | 'monitoring.standalone.grafana';
 
 interface WorkloadValues {
   readonly nodeSelector: Record<string, string>;

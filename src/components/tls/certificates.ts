@@ -47,6 +47,32 @@ export class ServerCertificate extends Construct {
 }
 
 /**
+ * The master endpoint's (HAProxy's) server certificate: the names of the <fullname>-master Service.
+ * Its Secret's ca.crt is also what HAProxy verifies the Redis nodes with.
+ */
+export class MasterEndpointCertificate extends Construct {
+  constructor(scope: Construct, id: string, ctx: RenderContext) {
+    super(scope, id);
+    const service = resourceName(ctx, 'master');
+    manifest(this, 'certificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: metadata(ctx, 'master-tls', 'haproxy'),
+      spec: {
+        secretName: tlsSecretName(ctx, 'master'),
+        commonName: service,
+        dnsNames: [...serviceDnsNames(ctx, service), 'localhost'],
+        duration: ctx.values.tls.duration,
+        renewBefore: ctx.values.tls.renewBefore,
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        usages: ['server auth', 'digital signature', 'key encipherment'],
+        issuerRef: issuerRef(ctx),
+      },
+    });
+  }
+}
+
+/**
  * A client certificate whose Secret hands apps the CA (ca.crt) without exposing a server
  * key; the servers ask for no client certificate, so its own key grants nothing.
  */

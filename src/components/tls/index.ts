@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { all, at, eq, not, truthy } from '../../config/expr';
 import { RenderContext } from '../../render/context';
-import { ClientCaCertificate, ServerCertificate } from './certificates';
+import { masterEndpointOn } from '../../config/predicates';
+import { ClientCaCertificate, MasterEndpointCertificate, ServerCertificate } from './certificates';
 import { BootstrapCa } from './issuers';
 
 /** cert-manager objects when tls.enabled: the CA (unless an issuer is named) and the server certificates. */
@@ -16,5 +17,7 @@ export class Tls extends Construct {
     new ClientCaCertificate(enabled, 'client', ctx);
     const sentinel = ctx.guard(enabled, 'sentinel-mode', eq(at('redis.mode'), 'sentinel'));
     if (sentinel) new ServerCertificate(sentinel, 'sentinel', ctx, 'sentinel');
+    const master = ctx.guard(enabled, 'master-endpoint', masterEndpointOn);
+    if (master) new MasterEndpointCertificate(master, 'master', ctx);
   }
 }

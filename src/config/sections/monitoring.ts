@@ -14,7 +14,7 @@ export const ALERT_NAMES = [
   'RedisConnectionsNearLimit', 'RedisRejectedConnections', 'RedisRdbSaveFailing', 'RedisNoRecentRdbSave',
   'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk',
   'RedisCacheHitRateLow', 'RedisCleanupJobFailed', 'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld',
-  'RedisContainerCpuThrottled', 'RedisContainerMemoryNearLimit', 'RedisExporterScrapeFailing',
+  'RedisBackupUploadFailed', 'RedisContainerCpuThrottled', 'RedisContainerMemoryNearLimit', 'RedisExporterScrapeFailing',
   'RedisExporterTargetsMissing', 'RedisSessionKeysWithoutTtl', 'RedisSessionCountDropped',
 ] as const;
 

@@ -11,6 +11,7 @@ import { kubernetesObject } from './workload';
 export const POLICY_WORKLOADS = {
   redis: 'Redis',
   sentinel: 'Sentinel',
+  haproxy: 'master endpoint (HAProxy)',
   maintenance: 'maintenance Job',
   infinispan: 'Infinispan',
   prometheus: 'standalone Prometheus',

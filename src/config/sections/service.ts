@@ -13,6 +13,7 @@ import { annotationMap } from './workload';
 export const SERVICES = {
   'redis.service': ['redis'],
   'redis.sentinel.service': ['sentinel'],
+  'redis.masterEndpoint.service': ['redis'],
   'infinispan.service': ['infinispan'],
   'monitoring.standalone.prometheus.service': ['http'],
   'monitoring.standalone.alertmanager.service': ['http'],
@@ -24,7 +25,7 @@ export type ServicePath = keyof typeof SERVICES;
 /** The labels that select the pods of a Service: never set by the values. */
 export const SELECTOR_LABEL_KEYS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component'] as const;
 
-const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/[0-9]{1,3}$/, 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32');
+export const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/[0-9]{1,3}$/, 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32');
 
 export function serviceSettings<P extends ServicePath>(what: string, path: P) {
   const ports = SERVICES[path] as readonly string[];

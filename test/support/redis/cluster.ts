@@ -166,7 +166,7 @@ export class RedisCluster {
    * What a Secret volume holds: the caller's data for that Secret, else a Certificate's files from the
    * test CA when cert-manager would fill it, else the fixture passwords of every ACL user.
    */
-  private secretData(secretName: string): Record<string, string> {
+  secretData(secretName: string): Record<string, string> {
     const given = this.opts.secrets?.[secretName];
     if (given) return given;
     if (this.objects.some((o) => o.kind === 'Certificate' && o.spec?.secretName === secretName)) return this.tlsIssuer().secretData(secretName);

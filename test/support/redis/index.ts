@@ -14,3 +14,4 @@ export * from './fixtures';
 export * from './jest';
 export * from './pods';
 export * from './processes';
+export * from './master-endpoint';

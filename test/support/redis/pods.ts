@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { K8sObject, configMapData } from '../manifests';
 
-export type PodKind = 'redis' | 'sentinel';
+export type PodKind = 'redis' | 'sentinel' | 'haproxy';
 
 export interface Pod {
   readonly kind: PodKind;
@@ -37,7 +37,7 @@ export interface Pod {
 
 /** Loopback address of pod `ordinal` of a kind (`'%d'` gives the host pattern the scripts expand). */
 export function podAddress(octet: number, kind: PodKind, ordinal: number | '%d'): string {
-  return `127.0.${octet}.${kind === 'redis' ? 1 : 2}${ordinal}`;
+  return `127.0.${octet}.${{ redis: 1, sentinel: 2, haproxy: 3 }[kind]}${ordinal}`;
 }
 
 /** Where the simulated pods live and what their Secret volumes hold. */
@@ -49,6 +49,11 @@ export interface PodSite {
   readonly octet: number;
   /** Contents of a Secret volume by secret name. */
   secretData(secretName: string): Record<string, string>;
+  /**
+   * The pod resolves cluster DNS names itself (through its own /etc/hosts and resolv.conf, see
+   * master-endpoint.ts), so its env keeps them instead of loopback fixtures.
+   */
+  readonly resolvesNames?: boolean;
 }
 
 /** Expand Kubernetes $(VAR) references against earlier env entries. */
@@ -129,14 +134,19 @@ export function makePod(kind: PodKind, sts: K8sObject, ordinal: number, site: Po
       if (field === 'metadata.name') value = name;
       else if (field === 'status.podIP') value = ip;
       else throw new Error(`${name}: env ${e.name} uses fieldRef ${field}, which the harness does not emulate`);
+    } else if (e.valueFrom?.secretKeyRef) {
+      const { name: secret, key } = e.valueFrom.secretKeyRef;
+      const data = site.secretData(secret);
+      if (!(key in data)) throw new Error(`${name}: env ${e.name} reads key ${key} of Secret ${secret}, which the fixture Secret does not hold`);
+      value = data[key];
     } else if (e.valueFrom) {
       throw new Error(`${name}: env ${e.name} uses ${Object.keys(e.valueFrom)} which the harness does not emulate`);
-    } else if (e.name in dnsFixtures) {
+    } else if (e.name in dnsFixtures && !site.resolvesNames) {
       value = dnsFixtures[e.name];
     } else {
       value = localPath(mounts, expandK8s(String(e.value ?? ''), env));
     }
-    if (/\.svc\b/.test(value)) throw new Error(`${name}: env ${e.name}=${value} needs cluster DNS; give the harness a loopback fixture for it`);
+    if (/\.svc\b/.test(value) && !site.resolvesNames) throw new Error(`${name}: env ${e.name}=${value} needs cluster DNS; give the harness a loopback fixture for it`);
     env[e.name] = value;
   }
   return {

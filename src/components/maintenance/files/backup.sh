@@ -11,6 +11,14 @@ dir=$(dirname "$0")
 . "$dir/maintenance.sh"
 
 started=$(now_ms)
+# With maintenance.backup.s3 the upload container of this pod waits for this result: "ok <file>" once
+# the backup is verified, "failed …" when this script ends without one (any fail below).
+handoff() {
+  [ -n "${BACKUP_HANDOFF_DIR:-}" ] || return 0
+  echo "$1" >"$BACKUP_HANDOFF_DIR/.result" && mv "$BACKUP_HANDOFF_DIR/.result" "$BACKUP_HANDOFF_DIR/result"
+}
+# shellcheck disable=SC2154 # code is assigned first inside the trap's own string
+trap 'code=$?; [ -z "${BACKUP_HANDOFF_DIR:-}" ] || [ -e "$BACKUP_HANDOFF_DIR/result" ] || handoff "failed (backup.sh exit $code)"' EXIT
 addr=$(find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME"
 # shellcheck disable=SC2086 # "host port" from find_replica, split into its two fields
 set -- $addr
@@ -44,4 +52,5 @@ for old in $(cd "$BACKUP_DIR" && ls -1 redis-backup-*.rdb | sort -r | awk -v kee
   deleted=$((deleted + 1))
 done
 
+handoff "ok $name"
 echo "backup: file=$name bytes=$(wc -c <"$BACKUP_DIR/$name" | tr -d ' ') sha256=$(cut -d' ' -f1 "$BACKUP_DIR/$name.sha256") source=$host:$port deleted_old=$deleted duration_ms=$(($(now_ms) - started))"
