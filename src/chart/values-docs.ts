@@ -67,6 +67,15 @@ function typeOf(node: any): string {
   return String(node.type ?? 'any');
 }
 
+/** A default as one line of YAML flow style, spaced as yamllint's default rules (commas, braces) expect. */
+function flowValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flowValue).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${flowValue(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** values.yaml: every default, each key preceded by its description. */
 export function valuesYaml(): string {
   const lines = [
@@ -79,7 +88,7 @@ export function valuesYaml(): string {
     if (doc.isSection) {
       lines.push('', ...(doc.description ? [`${pad}# -- ${doc.description}`] : []), `${pad}${key}:`);
     } else {
-      lines.push(`${pad}# -- ${doc.description}`, `${pad}${key}: ${JSON.stringify(doc.default)}`);
+      lines.push(`${pad}# -- ${doc.description}`, `${pad}${key}: ${flowValue(doc.default)}`);
     }
   }
   return lines.join('\n') + '\n';

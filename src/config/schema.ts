@@ -72,6 +72,7 @@ const sentinel = section({
   podDisruptionBudget: disruptionBudget,
   topologySpread,
   ...podSettings('Sentinel', { terminationGracePeriodSeconds: 30 }),
+  logLevel: z.enum(['debug', 'verbose', 'notice', 'warning']).default('notice').describe('Sentinel loglevel (its log is the container\'s stdout); notice logs every failover event (+sdown, +odown, +switch-master)'),
   extraConfig: freeText().default('').describe('Extra sentinel.conf lines (multi-line), appended after the monitored master and its settings, so per-master directives (sentinel master-reboot-down-after-period <redis.masterName> 0) may name it; the addresses, credentials and ACL users that the start script writes last still win. Directives the chart manages (user, aclfile, requirepass, rename-command, bind, port, dir, include, loadmodule, protected-mode, daemonize, logfile, tls-*, and sentinel monitor, auth-pass, auth-user, sentinel-user, sentinel-pass, announce-*, resolve-hostnames, deny-scripts-reconfig, notification-script, client-reconfig-script, myid, known-*, *-epoch, down-after-milliseconds, failover-timeout, parallel-syncs, rename-command) are refused'),
   service: serviceSettings('Sentinel', 'redis.sentinel.service'),
 });
@@ -113,6 +114,13 @@ const redis = section({
   tcpKeepalive: z.int().min(0).default(60).describe('tcp-keepalive in seconds'),
   timeout: z.int().min(0).default(0).describe('Close idle client connections after this many seconds (0 = never)'),
   maxclients: z.int().min(1).default(10000).describe('maxclients'),
+  logLevel: z.enum(['debug', 'verbose', 'notice', 'warning']).default('notice').describe('Redis loglevel (its log is the container\'s stdout)'),
+  slowlog: section({
+    logSlowerThanMicroseconds: z.int().min(-1).default(10000).describe('slowlog-log-slower-than: commands slower than this many microseconds enter the SLOWLOG (0 = every command, -1 = none); read with SLOWLOG GET as the monitor user'),
+    maxLength: z.int().min(0).default(128).describe('slowlog-max-len: entries the SLOWLOG keeps'),
+  }),
+  latencyMonitorThresholdMilliseconds: z.int().min(0).default(100).describe('latency-monitor-threshold: events (commands, forks, AOF fsync) slower than this many milliseconds are recorded for LATENCY LATEST/HISTORY (0 = off)'),
+  aclLogMaxLength: z.int().min(0).default(128).describe('acllog-max-len: denied commands and failed logins the ACL LOG keeps (counted in INFO stats acl_access_denied_*)'),
   databases: section({
     count: z.int().min(2).max(64).default(16).describe('Number of Redis logical databases'),
     sessions: z.int().min(0).default(0).describe('Database index that holds sessions'),
@@ -265,7 +273,12 @@ const monitoring = section({
     connectionsWarningRatio: ratio.default(0.8).describe('Warn when connected clients exceed this fraction of maxclients'),
     replicationLagSeconds: z.int().positive().default(30).describe('Warn when a replica has not heard from its master for this many seconds'),
     backupMaxAgeHours: z.int().positive().default(26).describe('Critical when neither an RDB save nor a backup Job succeeded for this many hours'),
-    cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Warn when a cleanup CronJob has not succeeded for this many minutes'),
+    cleanupMaxAgeMinutes: z.int().positive().default(60).describe('Critical when a cleanup CronJob has not succeeded for this many minutes'),
+    cacheHitRateWarningRatio: ratio.default(0.8).describe('Warn when a Redis node that holds the cache database answers fewer than this fraction of key lookups with a hit (Redis counts hits and misses per server, so session lookups are in the mix: docs/runbook.md#rediscachehitratelow)'),
+    cacheMinLookupsPerSecond: z.number().min(0).default(1).describe('The hit-rate alert ignores a node doing fewer key lookups per second than this (too few to judge)'),
+    cpuThrottlingRatio: ratio.default(0.25).describe('Warn when a container of the release was CPU-throttled in more than this fraction of its CFS periods (cAdvisor; raise the CPU limit)'),
+    containerMemoryWarningRatio: ratio.default(0.9).describe('Warn when a container of the release uses more than this fraction of its memory limit (working set, cAdvisor and kube-state-metrics): the kernel kills it at the limit'),
+    runbookUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~%\/-]*)?$/, 'an http(s) URL without query or fragment').default('https://github.com/example-org/session-database/blob/main/docs/runbook.md').describe('Where docs/runbook.md is published; every alert carries runbook_url <this>#<alert name in lower case>'),
     disabled: disabledAlerts,
   }),
   dashboards: section({

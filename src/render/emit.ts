@@ -49,7 +49,7 @@ const PLAIN_KEY = /^[A-Za-z0-9_./-]+$/;
 
 /**
  * A small YAML writer for template output. Unlike a generic YAML library it knows
- * tokens: `optional` and `choose` become `{{- if }}` lines around map entries and
+ * tokens: `optional` and `choose` become `{{- if }}` lines around map entries and // pragma: allowlist secret (prose)
  * list items (nesting freely), whole-value expressions become `{{ x | toJson }}`,
  * and tokens inside strings become `{{ x }}`.
  */

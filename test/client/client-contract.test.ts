@@ -379,7 +379,7 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'sha256sum', 'openssl'],
       sentinels: [{ host: SENTINEL.ip, port: SENTINEL.port }],
       name: contract.REDIS_MASTER_NAME,
       sentinelUsername: contract.REDIS_SENTINEL_USERNAME,
-      sentinelPassword: 'wrong',
+      sentinelPassword: 'wrong', // pragma: allowlist secret -- a wrong password on purpose
       lazyConnect: true,
       sentinelRetryStrategy: () => null,
       ...appTls,

@@ -72,7 +72,7 @@ const REDIS_MATRIX: Row[] = [
   ['cache', 'redis', ['CLIENT', 'KILL', 'TYPE', 'normal'], NO],
   // no scripting by default (auth.cacheUserScripting: false)
   ['cache', 'redis', ['SCRIPT', 'LOAD', 'return 1'], NO],
-  ['cache', 'redis', ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'], NO],
+  ['cache', 'redis', ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'], NO], // pragma: allowlist secret -- a script SHA1, not a secret
   ['cache', 'redis', ['EVAL', 'return 1', '0'], NO],
   // monitor: what redis_exporter reads, nothing else
   ['monitor', 'redis', ['PING'], OK],
@@ -330,7 +330,7 @@ describeWithBinaries(['redis-server', 'redis-cli'], 'auth.extraUsers from the sy
     { name: 'reports', passwordKey: 'reports.password', rules: '~reports:* +@read +ping' },
     { name: 'writer', passwordKey: 'writer-pw', rules: '~jobs:* +@write +@read +flushall' },
   ];
-  const secret = { 'reports.password': 'reports-fixture-pw', 'writer-pw': 'writer-fixture-pw' };
+  const secret = { 'reports.password': 'reports-fixture-pw', 'writer-pw': 'writer-fixture-pw' }; // pragma: allowlist secret -- test fixture
 
   beforeAll(async () => {
     const objects = renderEnvironment('dev', { auth: { extraUsers }, redis: { disableCommands: ['DEL'] } });

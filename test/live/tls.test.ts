@@ -4,13 +4,15 @@
  * cert-manager lays out the Certificates' Secrets (test/support/tls-issuer.ts).
  * Loopback 127.0.18.x.
  */
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
+import { promisify } from 'util';
 import { describeWithBinaries } from '../support/binaries';
 import { findObject } from '../support/manifests';
-import { FAST_SCRIPT_ENV, Pod, RedisCluster, run, sleep, withLogs } from '../support/redis';
+import { FAST_SCRIPT_ENV, Pod, RedisCluster, run, sleep, waitFor, withLogs } from '../support/redis';
 import { CertificateAuthority, makeCa } from '../support/tls-issuer';
 
 jest.setTimeout(90000);
@@ -211,5 +213,72 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl', 
     const sentinelLinks = clients.filter((l) => / name=sentinel-/.test(l));
     expect(sentinelLinks.length).toBeGreaterThanOrEqual(cluster.sentinels.length * 2);
     for (const l of sentinelLinks) expect(l).toContain(` laddr=${master.ip}:6379 `);
+  }));
+});
+
+// The runbook's redis-cli helper (docs/runbook.md "Setup"): the script it runs inside a pod, with the
+// pod's mount paths pointing at the simulated pod's folders, on a fresh cluster of the same topology.
+const RUNBOOK = path.join(__dirname, '../../docs/runbook.md');
+
+/** The script rcli() hands to `kubectl exec … sh -c '<script>' "$port" "$@"`. */
+function podScript(markdown: string): string {
+  const m = /kubectl exec -n "\$NS" "\$pod" -c "\$container" -- sh -c '([^']*)' "\$port" "\$@"/.exec(markdown);
+  if (!m) throw new Error('docs/runbook.md: the rcli() helper with kubectl exec … sh -c \'…\' "$port" "$@" is missing');
+  return m[1];
+}
+
+async function inPod(pod: Pod, script: string, args: string[]): Promise<{ code: number; output: string }> {
+  // One pass, longest mount path first: a folder substituted for /etc/redis/secrets must not be rewritten for /tmp.
+  const mountPaths = Object.keys(pod.mounts).sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(`(${mountPaths.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})/`, 'g');
+  const local = script.replace(pattern, (_, mountPath: string) => `${pod.mounts[mountPath]}/`);
+  try {
+    const { stdout, stderr } = await promisify(execFile)('sh', ['-c', local, String(pod.port), ...args], { env: { PATH: process.env.PATH!, POD_IP: pod.ip }, timeout: 10000 });
+    return { code: 0, output: stdout + stderr };
+  } catch (e: any) {
+    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+describeWithBinaries(['redis-server', 'redis-sentinel', 'redis-cli', 'openssl'], 'the runbook\'s commands on the production topology over TLS', () => {
+  let cluster: RedisCluster;
+  const logged = withLogs(() => cluster);
+  const script = podScript(fs.readFileSync(RUNBOOK, 'utf8'));
+
+  beforeAll(async () => {
+    cluster = new RedisCluster({ octet: 18, env: FAST_SCRIPT_ENV, replicas: { redis: 2, sentinel: 3 } });
+    cluster.startAll();
+    for (const node of cluster.redis) {
+      await waitFor(`${node.name} to be ready`, async () => (await cluster.probe(node, 'readinessProbe')).code === 0, 60000);
+    }
+    await waitFor('the sentinels to agree', async () => (await inPod(cluster.sentinels[0], script, ['SENTINEL', 'ckquorum', cluster.masterName])).output.startsWith('OK'), 60000);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('the pods speak TLS only, so the helper must add --tls --cacert to be answered', logged(async () => {
+    expect(fs.existsSync(path.join(cluster.redis[0].mounts['/etc/redis/tls'], 'ca.crt'))).toBe(true);
+    const plain = script.replace(/^\s*\[ -f [^\n]*\n/m, '');
+    expect(plain).not.toBe(script);
+    expect((await inPod(cluster.redis[0], plain, ['PING'])).output).not.toMatch(/^PONG/);
+  }));
+
+  test('as the monitor user: ROLE, INFO, SLOWLOG and LATENCY on Redis; CKQUORUM and get-master-addr on a Sentinel', logged(async () => {
+    const [master, replica] = cluster.redis;
+    expect((await inPod(master, script, ['ROLE'])).output.split('\n')[0]).toBe('master');
+    expect((await inPod(replica, script, ['INFO', 'replication'])).output).toMatch(/master_link_status:up/);
+    expect((await inPod(master, script, ['SLOWLOG', 'GET', '5'])).code).toBe(0);
+    expect((await inPod(master, script, ['LATENCY', 'LATEST'])).output).not.toMatch(/NOPERM|ERR/);
+    expect((await inPod(master, script, ['INFO', 'stats'])).output).toMatch(/keyspace_hits:\d+/);
+    const sentinel = cluster.sentinels[0];
+    expect((await inPod(sentinel, script, ['SENTINEL', 'ckquorum', cluster.masterName])).output).toMatch(/^OK \d+ usable Sentinels/);
+    expect((await inPod(sentinel, script, ['SENTINEL', 'get-master-addr-by-name', cluster.masterName])).output.split('\n')[0]).toBe(master.ip);
+  }));
+
+  test('the monitor user cannot change anything: writes and CONFIG SET are refused', logged(async () => {
+    const [master] = cluster.redis;
+    expect((await inPod(master, script, ['SET', 'session:x', '1'])).output).toMatch(/NOPERM/);
+    expect((await inPod(master, script, ['CONFIG', 'SET', 'maxmemory', '1'])).output).toMatch(/NOPERM/);
   }));
 });

@@ -16,7 +16,7 @@ jest.setTimeout(180000);
 
 const BUCKET = 'sessions-backup';
 const PREFIX = 'dev/redis';
-const SECRET = 's3-backup-credentials';
+const SECRET = 's3-backup-credentials'; // pragma: allowlist secret -- a Secret name
 const S3_IP = '127.0.27.10';
 const S3_PORT = 7070;
 const BACKUP_NAME = /^redis-backup-\d{8}T\d{6}Z\.rdb$/;
@@ -172,7 +172,7 @@ describeWithBinaries(['redis-server', 'redis-cli', 'redis-check-rdb', 'sha256sum
   test('refused credentials fail the upload loudly and leave the bucket as it was', async () => {
     const keysBefore = await s3.keys(BUCKET, `${PREFIX}/`);
     const backupDir = fs.mkdtempSync(path.join(lab.root, 'bad-credentials-'));
-    const { backup, upload } = await backupPod({ backupDir, credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: 'not-the-secret' } });
+    const { backup, upload } = await backupPod({ backupDir, credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: 'not-the-secret' } }); // pragma: allowlist secret -- a wrong key on purpose
     expect(backup.code).toBe(0);
     expect(upload.code).toBe(1);
     expect(upload.stdout).toBe('');

@@ -10,6 +10,7 @@ export interface CaseConfig {
   readonly replicas: number;
   readonly sentinels: number;
   readonly sessionsDb: number;
+  readonly cacheDb: number;
   readonly maxclients: number;
   readonly alerts: {
     readonly memoryWarningRatio: number;
@@ -18,6 +19,10 @@ export interface CaseConfig {
     readonly replicationLagSeconds: number;
     readonly backupMaxAgeHours: number;
     readonly cleanupMaxAgeMinutes: number;
+    readonly cacheHitRateWarningRatio: number;
+    readonly cacheMinLookupsPerSecond: number;
+    readonly cpuThrottlingRatio: number;
+    readonly containerMemoryWarningRatio: number;
   };
 }
 
@@ -59,6 +64,16 @@ export function alertCases(c: CaseConfig): AlertCase[] {
   // kube-state-metrics' series of the upload container of a backup Job's pod.
   const upload = (reason: string) => ({ namespace: ns, pod: `${job('backup')}-x7k2p`, uid: '5f0c2d1e-0000-4000-8000-000000000001', container: 'backup-upload', reason });
   // redis_exporter labels a replica's link metrics with its master (seen in test/monitoring/live).
+  // Counters rising by perMinute each one-minute step: rate() = perMinute / 60.
+  const rising = (perMinute: number) => `0+${perMinute}x${STEPS}`;
+  const lookups = Math.ceil(Math.max(c.alerts.cacheMinLookupsPerSecond, 1) * 60 * 4);
+  const hitsAt = (ratio: number) => [Math.round(lookups * ratio), lookups - Math.round(lookups * ratio)];
+  const cacheDb = `db${c.cacheDb}`;
+  // cAdvisor and kube-state-metrics label containers by namespace, pod and container (plus their own extras).
+  const container = (p: string, name: string) => ({ namespace: ns, pod: p, container: name });
+  const cadvisor = (p: string, name: string) => ({ ...container(p, name), id: `/kubepods/${p}/${name}`, image: 'redis', name: `k8s_${name}` });
+  const limit = (p: string, name: string, bytes: number) =>
+    s('kube_pod_container_resource_limits', { ...container(p, name), node: 'node-1', resource: 'memory', unit: 'byte' }, constant(bytes));
   const link = { ...pod(1), master_host: `${c.fullname}-redis-0.${c.fullname}-redis-headless`, master_port: '6379' };
 
   return [
@@ -239,19 +254,64 @@ export function alertCases(c: CaseConfig): AlertCase[] {
       quiet: { series: [s('redis_sentinel_master_status', { ...sentinelPod(0), ...master, master_status: 'ok' }, constant(1))] },
     },
     {
+      alert: 'RedisCacheHitRateLow',
+      severity: 'warning',
+      fire: {
+        series: [
+          s('redis_keyspace_hits_total', pod(0), rising(hitsAt(a.cacheHitRateWarningRatio - 0.1)[0])),
+          s('redis_keyspace_misses_total', pod(0), rising(hitsAt(a.cacheHitRateWarningRatio - 0.1)[1])),
+          s('redis_db_keys', { ...pod(0), db: cacheDb }, constant(500)),
+        ],
+        labels: { pod: pod(0).pod },
+      },
+      quiet: {
+        series: [
+          // Hit rate above the threshold.
+          s('redis_keyspace_hits_total', pod(0), rising(hitsAt(Math.min(a.cacheHitRateWarningRatio + 0.1, 1))[0])),
+          s('redis_keyspace_misses_total', pod(0), rising(hitsAt(Math.min(a.cacheHitRateWarningRatio + 0.1, 1))[1])),
+          s('redis_db_keys', { ...pod(0), db: cacheDb }, constant(500)),
+          // All misses, but too few lookups to judge.
+          s('redis_keyspace_hits_total', pod(1), constant(0)),
+          s('redis_keyspace_misses_total', pod(1), rising(Math.floor(c.alerts.cacheMinLookupsPerSecond * 60 * 0.5))),
+          s('redis_db_keys', { ...pod(1), db: cacheDb }, constant(500)),
+          // All misses on a node whose cache database is unused (only sessions).
+          s('redis_keyspace_hits_total', pod(2), constant(0)),
+          s('redis_keyspace_misses_total', pod(2), rising(lookups)),
+          s('redis_db_keys', { ...pod(2), db }, constant(500)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisCleanupJobFailed',
+      severity: 'critical',
+      fire: {
+        series: [s('kube_job_status_failed', { namespace: ns, job_name: job('cache-cleanup'), reason: 'DeadlineExceeded' }, constant(1))],
+        labels: { job_name: job('cache-cleanup'), reason: 'DeadlineExceeded' },
+      },
+      quiet: {
+        series: [
+          s('kube_job_status_failed', { namespace: ns, job_name: job('session-cleanup') }, constant(0)),
+          s('kube_job_status_failed', { namespace: ns, job_name: job('backup') }, constant(1)),
+          s('kube_job_status_failed', { namespace: 'another-namespace', job_name: job('session-cleanup') }, constant(1)),
+        ],
+      },
+    },
+    {
       alert: 'RedisMaintenanceJobFailed',
       severity: 'warning',
       fire: { series: [s('kube_job_status_failed', { namespace: ns, job_name: job('backup'), reason: 'BackoffLimitExceeded' }, constant(1))], labels: { job_name: job('backup'), reason: 'BackoffLimitExceeded' } },
       quiet: {
         series: [
-          s('kube_job_status_failed', { namespace: ns, job_name: job('session-cleanup') }, constant(0)),
+          s('kube_job_status_failed', { namespace: ns, job_name: job('backup') }, constant(0)),
           s('kube_job_status_failed', { namespace: ns, job_name: 'another-app-backup-29000000' }, constant(1)),
+          // A failed cleanup is RedisCleanupJobFailed's.
+          s('kube_job_status_failed', { namespace: ns, job_name: job('session-cleanup') }, constant(1)),
         ],
       },
     },
     {
       alert: 'RedisCleanupNotRun',
-      severity: 'warning',
+      severity: 'critical',
       fire: {
         series: [s('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: `${c.fullname}-session-cleanup` }, constant(-(a.cleanupMaxAgeMinutes * 60)))],
         labels: { cronjob: `${c.fullname}-session-cleanup` },
@@ -287,6 +347,50 @@ export function alertCases(c: CaseConfig): AlertCase[] {
           // The backup step's own failure is RedisMaintenanceJobFailed's.
           s('kube_pod_container_status_terminated_reason', { ...upload('Error'), container: 'backup' }, constant(1)),
           s('kube_pod_container_status_terminated_reason', { ...upload('Error'), pod: 'another-app-backup-29000000-x7k2p' }, constant(1)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisContainerCpuThrottled',
+      severity: 'warning',
+      fire: {
+        series: [
+          s('container_cpu_cfs_periods_total', cadvisor(pod(0).pod, 'redis'), rising(600)),
+          s('container_cpu_cfs_throttled_periods_total', cadvisor(pod(0).pod, 'redis'), rising(Math.round(600 * Math.min(a.cpuThrottlingRatio + 0.1, 1)))),
+        ],
+        labels: container(pod(0).pod, 'redis'),
+      },
+      quiet: {
+        series: [
+          s('container_cpu_cfs_periods_total', cadvisor(pod(0).pod, 'redis'), rising(600)),
+          s('container_cpu_cfs_throttled_periods_total', cadvisor(pod(0).pod, 'redis'), rising(Math.round(600 * (a.cpuThrottlingRatio - 0.05)))),
+          // A pod of another release in the namespace.
+          s('container_cpu_cfs_periods_total', cadvisor('other-app-0', 'app'), rising(600)),
+          s('container_cpu_cfs_throttled_periods_total', cadvisor('other-app-0', 'app'), rising(600)),
+          // No CPU limit: no CFS periods at all.
+          s('container_cpu_cfs_periods_total', cadvisor(sentinelPod(0).pod, 'sentinel'), constant(0)),
+          s('container_cpu_cfs_throttled_periods_total', cadvisor(sentinelPod(0).pod, 'sentinel'), constant(0)),
+        ],
+      },
+    },
+    {
+      alert: 'RedisContainerMemoryNearLimit',
+      severity: 'warning',
+      fire: {
+        series: [
+          s('container_memory_working_set_bytes', cadvisor(pod(0).pod, 'redis'), constant(Math.round(maxBytes * Math.min(a.containerMemoryWarningRatio + 0.05, 1)))),
+          limit(pod(0).pod, 'redis', maxBytes),
+        ],
+        labels: container(pod(0).pod, 'redis'),
+      },
+      quiet: {
+        series: [
+          s('container_memory_working_set_bytes', cadvisor(pod(0).pod, 'redis'), constant(Math.round(maxBytes * (a.containerMemoryWarningRatio - 0.05)))),
+          limit(pod(0).pod, 'redis', maxBytes),
+          // The pod-level cgroup (container="") has no limit series of its own.
+          s('container_memory_working_set_bytes', { ...cadvisor(pod(1).pod, ''), container: '' }, constant(maxBytes)),
+          s('container_memory_working_set_bytes', cadvisor('other-app-0', 'app'), constant(maxBytes)),
+          limit('other-app-0', 'app', maxBytes),
         ],
       },
     },

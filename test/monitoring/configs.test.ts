@@ -5,7 +5,7 @@ import { describeWithBinaries } from '../support/binaries';
 import { helmTemplate, renderedObjects } from '../support/helm';
 import { K8sObject } from '../support/manifests';
 import {
-  STANDALONE, YAML, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
+  STANDALONE, YAML, allRules, cadvisorMetrics, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
   renderValues, run, sentinelValues, standaloneRuleFile, substituteGrafanaVariables, tempDir, writeFile,
 } from './support';
 
@@ -161,15 +161,16 @@ describeWithBinaries(['promtool'], 'dashboards', () => {
     expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 
-  test('dashboard and rule queries read only recording rules, Prometheus series, documented kube-state-metrics series or redis_* exporter series', () => {
+  test('dashboard and rule queries read only recording rules, Prometheus series, documented kube-state-metrics and cAdvisor series or redis_* exporter series', () => {
     const groups = operatorRules(operator);
     const recorded = new Set(allRules(groups).filter((r) => r.record).map((r) => r.record!));
     const ksm = kubeStateMetricsNames();
+    const cadvisor = cadvisorMetrics().names;
     const exprs = [...allRules(groups).map((r) => r.expr), ...dashboardQueries(data).map((q) => q.expr)];
     const names = new Set(exprs.flatMap(metricNames));
     for (const name of names) {
       // haproxy_*: the master endpoint's own metrics, checked against a live HAProxy in test/master-endpoint.
-      const known = recorded.has(name) || ['up', 'ALERTS'].includes(name) || ksm.has(name) || name.startsWith('redis_') || name.startsWith('haproxy_');
+      const known = recorded.has(name) || ['up', 'ALERTS'].includes(name) || ksm.has(name) || cadvisor.has(name) || name.startsWith('redis_') || name.startsWith('haproxy_');
       expect([name, known]).toEqual([name, true]);
     }
     expect(metricNames('sum by (pod) (rate(redis_x_total{a="b"}[5m])) / on (pod) redis_y > 0.5 and time() - kube_z offset 5m'))

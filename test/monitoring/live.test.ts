@@ -16,7 +16,7 @@ import { describeWithBinaries } from '../support/binaries';
 import { FULLNAME } from '../support/manifests';
 import { fixturePasswords } from '../support/redis';
 import {
-  Proc, ProcessGroup, Sample, YAML, exporterEnv, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
+  Proc, ProcessGroup, Sample, YAML, cadvisorMetrics, exporterEnv, allRules, configMapData, dashboardQueries, findObject, kubeStateMetricsNames, metricNames, operatorRules,
   renderValues, run, sampleValue, scrape, sentinelValues, tempDir, until, writeFile,
 } from './support';
 
@@ -140,14 +140,15 @@ describeWithBinaries(['redis-server', 'redis-sentinel', 'prometheus-redis-export
     expect(logs).not.toMatch(/NOPERM|WRONGPASS|NOAUTH/);
   });
 
-  test('every metric name used by a rule or a dashboard is in the scrapes (kube-state-metrics names in the documented list)', () => {
+  test('every metric name used by a rule or a dashboard is in the scrapes (kube-state-metrics and cAdvisor names in the documented lists)', () => {
     const scraped = new Set(Object.values(before).flat().map((s) => s.name));
     const recorded = new Set(allRules(groups).filter((r) => r.record).map((r) => r.record!));
     const ksm = kubeStateMetricsNames();
     const dashboards = dashboardQueries(configMapData(objects, `${FULLNAME}-dashboards`)).map((q) => q.expr);
     const used = new Set([...allRules(groups).map((r) => r.expr), ...dashboards].flatMap(metricNames));
+    const cadvisor = cadvisorMetrics().names;
     // HAProxy's own metrics are checked against a live HAProxy in test/master-endpoint.
-    const missing = [...used].filter((n) => !scraped.has(n) && !recorded.has(n) && !ksm.has(n) && !['up', 'ALERTS'].includes(n) && !n.startsWith('haproxy_'));
+    const missing = [...used].filter((n) => !scraped.has(n) && !recorded.has(n) && !ksm.has(n) && !cadvisor.has(n) && !['up', 'ALERTS'].includes(n) && !n.startsWith('haproxy_'));
     expect(missing).toEqual([]);
     expect([...used].filter((n) => n.startsWith('redis_')).length).toBeGreaterThan(30);
   });

@@ -18,6 +18,7 @@ function caseConfig(values: any): CaseConfig {
     replicas: redis.replicas,
     sentinels: redis.sentinel.replicas,
     sessionsDb: redis.databases?.sessions ?? 0,
+    cacheDb: redis.databases?.cache ?? 1,
     maxclients: redis.maxclients ?? 10000,
     alerts: {
       memoryWarningRatio: alerts.memoryWarningRatio ?? 0.8,
@@ -26,6 +27,10 @@ function caseConfig(values: any): CaseConfig {
       replicationLagSeconds: alerts.replicationLagSeconds ?? 30,
       backupMaxAgeHours: alerts.backupMaxAgeHours ?? 26,
       cleanupMaxAgeMinutes: alerts.cleanupMaxAgeMinutes ?? 60,
+      cacheHitRateWarningRatio: alerts.cacheHitRateWarningRatio ?? 0.8,
+      cacheMinLookupsPerSecond: alerts.cacheMinLookupsPerSecond ?? 1,
+      cpuThrottlingRatio: alerts.cpuThrottlingRatio ?? 0.25,
+      containerMemoryWarningRatio: alerts.containerMemoryWarningRatio ?? 0.9,
     },
   };
 }
@@ -70,6 +75,7 @@ const VARIANTS: Record<string, any> = {
       alerts: {
         downFor: '3m', memoryWarningRatio: 0.5, memoryCriticalRatio: 0.6, connectionsWarningRatio: 0.3,
         replicationLagSeconds: 7, backupMaxAgeHours: 3, cleanupMaxAgeMinutes: 15,
+        cacheHitRateWarningRatio: 0.5, cacheMinLookupsPerSecond: 20, cpuThrottlingRatio: 0.1, containerMemoryWarningRatio: 0.6,
       },
     },
     {
@@ -150,8 +156,11 @@ describeWithBinaries(['promtool'], 'alert rules run on promtool', () => {
     const defaults = VARIANTS['production-like defaults'];
     const groups = operatorRules(renderValues(defaults));
     // Same names as the defaults, lower thresholds: these "fire" series sit below the default thresholds.
-    const config = { ...caseConfig(changed), fullname: 'session-database', namespace: 'session-store', replicas: 3, sentinels: 3, sessionsDb: 0, maxclients: 10000 };
-    const thresholdAlerts = ['RedisMemoryHigh', 'RedisConnectionsNearLimit', 'RedisReplicationBroken', 'RedisBackupTooOld', 'RedisCleanupNotRun'];
+    const config = { ...caseConfig(changed), fullname: 'session-database', namespace: 'session-store', replicas: 3, sentinels: 3, sessionsDb: 0, cacheDb: 1, maxclients: 10000 };
+    const thresholdAlerts = [
+      'RedisMemoryHigh', 'RedisConnectionsNearLimit', 'RedisReplicationBroken', 'RedisBackupTooOld', 'RedisCleanupNotRun',
+      'RedisContainerCpuThrottled', 'RedisContainerMemoryNearLimit',
+    ];
     const cases = alertCases(config).filter((c) => thresholdAlerts.includes(c.alert));
     const sub = fs.mkdtempSync(path.join(dir, 'cross-'));
     writeFile(sub, 'rules.yaml', YAML.stringify({ groups }));

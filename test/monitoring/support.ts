@@ -107,6 +107,13 @@ export function kubeStateMetricsNames(): Set<string> {
   return new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[0]));
 }
 
+/** cAdvisor names (kubelet) from the committed list, and the Go module they were read from. */
+export function cadvisorMetrics(): { module: string; version: string; names: Set<string> } {
+  const lines = fs.readFileSync(path.join(__dirname, 'cadvisor-metrics.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const [, module, version] = lines.find((l) => l.startsWith('cadvisor_module '))!.split(' ');
+  return { module, version, names: new Set(lines.filter((l) => !l.startsWith('cadvisor_module ')).map((l) => l.split(' ')[0])) };
+}
+
 /** Names Prometheus itself produces (not scraped from an exporter). */
 export const PROMETHEUS_SYNTHETIC = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
 

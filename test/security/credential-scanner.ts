@@ -43,9 +43,9 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   { id: 'sendgrid-api-key', pattern: /\bSG\.[\w-]{22}\.[\w-]{43}\b/g },
   { id: 'shopify-token', pattern: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/g },
   { id: 'openai-api-key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b/g },
-  // scheme://user:password@host — basic auth in a URL.
+  // scheme://user:password@host — basic auth in a URL. // pragma: allowlist secret (a pattern)
   { id: 'basic-auth-url', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]+:([^\s@/"'`]+)@[^\s"'`]+/gi, valueGroup: 1 },
-  // password: value / "password": "value" / PASSWORD=value (YAML, JSON, env, properties).
+  // password: value / "password": "value" / PASSWORD=value (YAML, JSON, env, properties). // pragma: allowlist secret (a pattern)
   {
     id: 'password-assignment',
     pattern: /(?:^|[\s"'{,(])[A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|token|api[_-]?key|access[_-]?key|secret[_-]key|client[_-]?secret|auth[_-]?token)["']?[ \t]*[:=][ \t]*(["']?[^\s"',}#]+["']?)/gim,

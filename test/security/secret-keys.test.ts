@@ -6,7 +6,7 @@ import { FULLNAME, K8sObject, configMapData, renderEnvironment } from '../suppor
 
 /** Custom key names for every password: no consumer may still read a default <user>-password key. */
 const KEYS = Object.fromEntries(ACL_USERS.map((u) => [u, `redis.${u}_pw`]));
-const SECRET = 'corp-redis';
+const SECRET = 'corp-redis'; // pragma: allowlist secret -- a Secret name
 const values = { auth: { existingSecret: SECRET, existingSecretKeys: KEYS }, monitoring: { mode: 'operator' }, infinispan: { enabled: true } };
 
 /** Every key of the auth Secret that a pod reads: env secretKeyRefs and Secret volume items, with what it is mounted as. */

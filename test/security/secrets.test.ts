@@ -30,7 +30,7 @@ describe('credential literals', () => {
     ['a PEM private key', `-----BEGIN ${'RSA '}PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----`, 'privatekey'],
     ['an OpenSSH private key', `-----BEGIN ${'OPENSSH '}PRIVATE KEY-----`, 'privatekey'],
     ['an AWS access key id', `aws_access_key_id = ${fake('AKIA', 'QXZ7', 16)}`, 'aws-access-key-id'],
-    ['an AWS secret access key', `aws_secret_access_key: ${fake('', 'wJalrXUtnFEMIK7MDENGbPxRfiCY', 40)}`, 'aws-secret-access-key'],
+    ['an AWS secret access key', `aws_secret_access_key: ${fake('', 'wJalrXUtnFEMIK7MDENGbPxRfiCY', 40)}`, 'aws-secret-access-key'], // pragma: allowlist secret -- fake credential the scanner must catch
     ['a GCP service account key', `{"type": "service_account", "project_id": "p", "private_key": "-----BEGIN ${'PRIVATE'} KEY-----\\nMII"}`, 'gcp-service-account'],
     ['a GCP API key', `key=${fake('AIza', 'Sy9bX_k', 35)}`, 'gcp-api-key'],
     ['a GitHub token', `token ${fake('ghp_', 'a1B2c3D4', 36)}`, 'github-token'],
@@ -39,14 +39,14 @@ describe('credential literals', () => {
     ['a Slack webhook', `https://hooks.slack.com/services/${fake('T', '0A1B2C3D', 10)}/${fake('B', '0E1F2G', 10)}/${fake('', 'XyZ123', 24)}`, 'slack-webhook'],
     ['an npm token', fake('npm_', 'Ab12Cd34', 36), 'npm-token'],
     ['a SendGrid key', `SG.${fake('', 'aB3_', 22)}.${fake('', 'x-Y9', 43)}`, 'sendgrid-api-key'],
-    ['a Shopify token', fake('shpat_', 'a1b2c3d4e5f6', 32), 'shopify-token'],
+    ['a Shopify token', fake('shpat_', 'a1b2c3d4e5f6', 32), 'shopify-token'], // pragma: allowlist secret -- fake credential the scanner must catch
     ['an OpenAI key', `sk-${fake('', 'aB1', 20)}T3BlbkFJ${fake('', 'cD2', 20)}`, 'openai-api-key'],
-    ['basic auth in a redis URL', 'url: redis://app:Sup3rS3cret@session-database-redis:6379/0', 'basic-auth-url'],
+    ['basic auth in a redis URL', 'url: redis://app:Sup3rS3cret@session-database-redis:6379/0', 'basic-auth-url'], // pragma: allowlist secret -- fake credential the scanner must catch
     ['basic auth in an https URL', 'https://admin:hunter2hunter2@grafana.example.com/', 'basic-auth-url'],
     ['a YAML password literal', 'password: Sup3rS3cret', 'password-assignment'],
-    ['a JSON password literal', '{"adminPassword": "Sup3rS3cret"}', 'password-assignment'],
+    ['a JSON password literal', '{"adminPassword": "Sup3rS3cret"}', 'password-assignment'], // pragma: allowlist secret -- fake credential the scanner must catch
     ['an env-style password literal', 'REDIS_PASSWORD=Sup3rS3cret', 'password-assignment'],
-    ['a client_secret literal', 'client_secret: 8f7d6e5c4b3a', 'password-assignment'],
+    ['a client_secret literal', 'client_secret: 8f7d6e5c4b3a', 'password-assignment'], // pragma: allowlist secret -- fake credential the scanner must catch
     ['a Redis requirepass', 'requirepass Sup3rS3cret', 'redis-password-directive'],
     ['a Redis masterauth', 'masterauth Sup3rS3cret', 'redis-password-directive'],
     ['a sentinel auth-pass', 'sentinel auth-pass mymaster Sup3rS3cret', 'redis-password-directive'],
@@ -55,7 +55,7 @@ describe('credential literals', () => {
     ['curl -u', 'curl -u admin:Sup3rS3cret https://x', 'cli-password-flag'],
     ['a Secret with data', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  app-password: U3VwM3JTM2NyZXQ=\n', 'secret-data'],
     ['a Secret with stringData', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: abc123def\n', 'secret-stringData'],
-    ['a Secret template with a literal', '{{- if .Values.x }}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  app-password: "U3VwM3JTM2NyZXQ="\n{{- end }}\n', 'secret-data'],
+    ['a Secret template with a literal', '{{- if .Values.x }}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  app-password: "U3VwM3JTM2NyZXQ="\n{{- end }}\n', 'secret-data'], // pragma: allowlist secret -- fake credential the scanner must catch
   ];
 
   test.each(planted)('the scanner catches %s', (_, text, rule) => {

@@ -23,7 +23,7 @@ export async function s3Programs(): Promise<{ versitygw: string; aws: string }> 
 
 export class S3Server {
   readonly endpoint: string;
-  readonly credentials: S3Credentials = { accessKeyId: 'backup-test', secretAccessKey: 'backup-test-secret-0123456789' };
+  readonly credentials: S3Credentials = { accessKeyId: 'backup-test', secretAccessKey: 'backup-test-secret-0123456789' }; // pragma: allowlist secret -- the local test server's key
   private process?: GroupProcess;
 
   constructor(

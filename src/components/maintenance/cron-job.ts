@@ -12,7 +12,7 @@ import { passwordFile, passwordKey } from '../secrets/keys';
 import { manifest } from '../shared/api-object';
 import { ImagePath, containerImage } from '../shared/images';
 import { metadata, selectorLabels } from '../shared/naming';
-import { REDIS_UID } from '../shared/pod-security';
+import { REDIS_UID, scannerNotes } from '../shared/pod-security';
 import { podTemplate } from '../shared/workload';
 import { DISCOVERY_USER, MAINTENANCE_PATHS, connectionEnvironment, maintenanceNames } from './contract';
 
@@ -45,7 +45,7 @@ export function maintenanceCronJob(scope: Construct, ctx: RenderContext, props: 
   manifest<ICronJob>(scope, props.name, {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: metadata(ctx, props.name, 'maintenance'),
+    metadata: metadata(ctx, props.name, 'maintenance', scannerNotes()),
     spec: {
       schedule: job.schedule,
       concurrencyPolicy: 'Forbid',

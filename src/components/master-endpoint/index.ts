@@ -12,6 +12,7 @@ import { manifest } from '../shared/api-object';
 import { disruptionBudget } from '../shared/disruption-budget';
 import { containerImage } from '../shared/images';
 import { fullname, metadata, selectorLabels } from '../shared/naming';
+import { scannerNotes } from '../shared/pod-security';
 import { spreading } from '../shared/scheduling';
 import { clientService } from '../shared/service';
 import { podTemplate, workloadServiceAccount } from '../shared/workload';
@@ -63,7 +64,10 @@ export class MasterEndpoint extends Construct {
     manifest<IDeployment>(on, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: metadata(ctx, COMPONENT, COMPONENT),
+      metadata: metadata(ctx, COMPONENT, COMPONENT, scannerNotes({
+        runsAs: 'the image\'s haproxy user 99',
+        secretEnv: 'HAProxy\'s health checks read the monitor password with env(MONITOR_PASSWORD) (haproxy.cfg)', // pragma: allowlist secret -- prose
+      })),
       spec: {
         replicas: v.replicas,
         // Never fewer ready endpoints than wanted during a rollout.

@@ -5,7 +5,7 @@ import { RenderContext } from '../../render/context';
 import { exporterContainer } from '../monitoring/exporter';
 import { manifest } from '../shared/api-object';
 import { metadata, selectorLabels } from '../shared/naming';
-import { REDIS_UID } from '../shared/pod-security';
+import { REDIS_UID, scannerNotes } from '../shared/pod-security';
 import { podTemplate } from '../shared/workload';
 import { tlsSecretName } from '../tls/names';
 import { PATHS, REDIS_PORT, SENTINEL_PORT, authSecretName, names, scriptEnvironment } from './contract';
@@ -60,7 +60,7 @@ export class ServerStatefulSet extends Construct {
     manifest<IStatefulSet>(this, 'statefulset', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: metadata(ctx, role, role),
+      metadata: metadata(ctx, role, role, scannerNotes({ secretEnv: 'redis_exporter takes its password only from REDIS_PASSWORD; Redis and Sentinel read theirs from files' })),
       spec: {
         serviceName: spec.headless,
         replicas: v.replicas,

@@ -13,7 +13,8 @@ export const ALERT_NAMES = [
   'RedisDisconnectedReplicas', 'RedisMemoryHigh', 'RedisMemoryCritical', 'RedisSessionEvictions',
   'RedisConnectionsNearLimit', 'RedisRejectedConnections', 'RedisRdbSaveFailing', 'RedisNoRecentRdbSave',
   'RedisSentinelDown', 'RedisSentinelQuorumUnreachable', 'RedisSentinelCountLow', 'RedisSentinelMasterNotOk', 'RedisMasterEndpointDown',
-  'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld', 'RedisBackupUploadFailed', 'RedisExporterScrapeFailing',
+  'RedisCacheHitRateLow', 'RedisCleanupJobFailed', 'RedisMaintenanceJobFailed', 'RedisCleanupNotRun', 'RedisBackupTooOld',
+  'RedisBackupUploadFailed', 'RedisContainerCpuThrottled', 'RedisContainerMemoryNearLimit', 'RedisExporterScrapeFailing',
   'RedisExporterTargetsMissing', 'RedisSessionKeysWithoutTtl', 'RedisSessionCountDropped',
 ] as const;
 

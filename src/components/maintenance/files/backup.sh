@@ -17,8 +17,10 @@ handoff() {
   [ -n "${BACKUP_HANDOFF_DIR:-}" ] || return 0
   echo "$1" >"$BACKUP_HANDOFF_DIR/.result" && mv "$BACKUP_HANDOFF_DIR/.result" "$BACKUP_HANDOFF_DIR/result"
 }
+# shellcheck disable=SC2154 # code is assigned first inside the trap's own string
 trap 'code=$?; [ -z "${BACKUP_HANDOFF_DIR:-}" ] || [ -e "$BACKUP_HANDOFF_DIR/result" ] || handoff "failed (backup.sh exit $code)"' EXIT
 addr=$(find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME"
+# shellcheck disable=SC2086 # "host port" from find_replica, split into its two fields
 set -- $addr
 host=$1 port=$2
 
@@ -26,6 +28,7 @@ mkdir -p "$BACKUP_DIR"
 name="redis-backup-$(date -u +%Y%m%dT%H%M%SZ).rdb"
 partial="$BACKUP_DIR/.$name.partial"
 rm -f "$BACKUP_DIR"/.redis-backup-*.partial
+# shellcheck disable=SC2046 # tls_cli_options prints separate redis-cli options
 if ! REDISCLI_AUTH=$(secret backup) timeout "${BACKUP_TIMEOUT_SECONDS:-3000}" \
   redis-cli --no-auth-warning $(tls_cli_options) --user backup -h "$host" -p "$port" --rdb "$partial" >"$BACKUP_DIR/.rdb.log" 2>&1; then
   rm -f "$partial"
@@ -43,6 +46,7 @@ mv "$partial" "$BACKUP_DIR/$name"
 
 # Retention: names sort by time; drop all but the newest BACKUP_KEEP.
 deleted=0
+# shellcheck disable=SC2012 # our own timestamped names: no spaces or newlines
 for old in $(cd "$BACKUP_DIR" && ls -1 redis-backup-*.rdb | sort -r | awk -v keep="$BACKUP_KEEP" 'NR > keep'); do
   rm -f "$BACKUP_DIR/$old" "$BACKUP_DIR/$old.sha256"
   deleted=$((deleted + 1))

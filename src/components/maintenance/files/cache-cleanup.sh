@@ -13,6 +13,7 @@ started=$(now_ms)
 connect_master cleanup "$CACHE_DB" "$dir/cache-cleanup.lua"
 
 # The service indexes (SCAN may repeat a key; sort -u drops repeats).
+# shellcheck disable=SC2046 # tls_cli_options prints separate redis-cli options
 REDISCLI_AUTH=$(secret cleanup) redis-cli --no-auth-warning $(tls_cli_options) --user cleanup -h "$host" -p "$port" -n "$CACHE_DB" \
   --scan --pattern 'cache_index:*' >"$work/scan" 2>&1 || fail "SCAN of the cache indexes failed: $(head -n 3 "$work/scan")"
 if grep -q -e '^ERR' -e '^NOPERM' -e '^NOAUTH' -e '^WRONGPASS' "$work/scan"; then
@@ -34,12 +35,14 @@ while IFS= read -r index; do
   offset=0
   while [ "$offset" -ge 0 ]; do
     call EVALSHA "$sha" 1 "$index" sweep "$offset" "$BATCH_SIZE" "cache:$service:" "$MAX_ENTRIES_PER_SERVICE"
+    # shellcheck disable=SC2086 # the reply line holds numbers, split into fields
     set -- $reply
     { [ $# -eq 3 ] && numbers "$@"; } || fail "sweep of $index failed: $reply"
     offset=$1 checked=$((checked + $2)) removed=$((removed + $3))
   done
   while :; do
     call EVALSHA "$sha" 1 "$index" evict 0 "$BATCH_SIZE" "cache:$service:" "$MAX_ENTRIES_PER_SERVICE"
+    # shellcheck disable=SC2086 # the reply line holds numbers, split into fields
     set -- $reply
     { [ $# -eq 3 ] && numbers "$@"; } || fail "eviction in $index failed: $reply"
     evicted=$((evicted + $1)) removed=$((removed + $2))

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the maintenance jobs (sourced after common.sh, POSIX sh).
 # Environment (set by the CronJobs, or by a test to fixture values):
 #   REDIS_MODE, MASTER_NAME, REDIS_SERVICE_HOST, REDIS_PORT, SENTINEL_HOST_PATTERN,
@@ -67,6 +68,7 @@ connect_master() {
 open_cli() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/maintenance.XXXXXX")
   mkfifo "$work/in" "$work/out"
+  # shellcheck disable=SC2046 # tls_cli_options prints separate redis-cli options
   REDISCLI_AUTH=$(secret "$1") redis-cli --no-auth-warning $(tls_cli_options) --user "$1" -h "$2" -p "$3" -n "$4" <"$work/in" >"$work/out" 2>&1 &
   cli_pid=$!
   exec 3>"$work/in" 4<"$work/out"
@@ -83,6 +85,7 @@ close_cli() {
 # Send one command line; its one-line answer lands in $reply (no subshell per call).
 call() {
   echo "$*" >&3
+  # shellcheck disable=SC2034 # reply is the result the callers read
   IFS= read -r reply <&4 || fail "redis-cli ended (connection lost?)"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by backup-upload.sh and backup-download.sh (POSIX sh; AWS CLI v1 or v2: only commands and
 # options both have). Environment:
 #   S3_ENDPOINT ("" = AWS S3), S3_BUCKET, S3_PREFIX ("" = the bucket root), S3_FORCE_PATH_STYLE (true|false),

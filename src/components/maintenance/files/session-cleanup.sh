@@ -15,6 +15,7 @@ connect_master cleanup "$SESSIONS_DB" "$dir/session-cleanup.lua"
 cursor=0 batches=0 indexes=0 entries=0 removed=0 evicted_sessions=0 evicted_refresh=0
 while :; do
   call EVALSHA "$sha" 0 "$cursor" "$KEY_PREFIX" "$BATCH_SIZE" "$MAX_SESSIONS_PER_USER" "$MAX_REFRESH_TOKENS_PER_USER"
+  # shellcheck disable=SC2086 # the reply line holds numbers, split into fields
   set -- $reply
   if [ $# -ne 6 ] || ! numbers "$@"; then
     fail "batch $batches on $host:$port failed: $reply"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the Redis and Sentinel scripts (sourced, POSIX sh).
 # Everything that differs between the cluster and a test comes from the environment,
 # which the manifests set (downward API) and a test sets to its own fixture values:
@@ -54,11 +55,13 @@ cli_as() {
 render_acl() {
   template=$1
   script=""
+  # shellcheck disable=SC2013 # ACL user names: one word each
   for user in $(grep -o '%PASSWORD:[a-z]*%' "$template" | sort -u | sed 's/%PASSWORD:\(.*\)%/\1/'); do
     hash=$(secret "$user" | tr -d '\n' | sha256sum | cut -d' ' -f1)
     script="${script}s/%PASSWORD:${user}%/#${hash}/g;"
   done
   # auth.extraUsers: %PASSWORD_KEY:<key>% = that key of the whole auth Secret (EXTRA_SECRETS_DIR).
+  # shellcheck disable=SC2013 # Secret key names: one word each
   for key in $(grep -v '^#' "$template" | grep -o '%PASSWORD_KEY:[-._a-zA-Z0-9]*%' | sort -u | sed 's/%PASSWORD_KEY:\(.*\)%/\1/'); do
     file="${EXTRA_SECRETS_DIR:-}/$key"
     if [ ! -r "$file" ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # TLS (tls.enabled), sourced by common.sh. The pod mounts the cert-manager Secret at
 # TLS_DIR (tls.crt, tls.key, ca.crt); clients authenticate with their ACL password, so
 # the servers ask for no client certificate.
