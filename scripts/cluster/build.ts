@@ -119,7 +119,9 @@ function recipeHash(component: GoComponent): string {
       hash.update(file).update(fs.readFileSync(path.join(wrapper, file)));
     }
   }
-  hash.update(JSON.stringify([component.packages, component.ldflags ?? [], component.tags ?? [], component.env ?? {}, BUILD_FLAGS, goVersion()]));
+  // Tags and environment only when set: the recipes that have none keep the cache folders they had.
+  const extra = component.tags || component.env ? [component.tags ?? [], component.env ?? {}] : [];
+  hash.update(JSON.stringify([component.packages, component.ldflags ?? [], BUILD_FLAGS, goVersion(), ...extra]));
   return hash.digest('hex').slice(0, 12);
 }
 

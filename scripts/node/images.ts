@@ -159,6 +159,7 @@ function writeOciImage(rootfs: string, ref: string, entrypoint: readonly string[
           {
             mediaType: 'application/vnd.oci.image.manifest.v1+json',
             ...manifest,
+            platform: { architecture: 'amd64', os: 'linux' },
             // containerd names the imported image after io.containerd.image.name.
             annotations: { 'io.containerd.image.name': ref, 'org.opencontainers.image.ref.name': ref.split(':').pop() },
           },
@@ -241,7 +242,7 @@ async function ensureImage(name: string, recipeKey: string, tag: string, build: 
 export function ensureDebianImage(recipe: ImageRecipe): Promise<BuiltImage> {
   const versions = candidateVersions([...recipe.packages, ...(recipe.shell ? SHELL_PACKAGES : [])]);
   const tag = tagOf(versions[recipe.tagFrom ?? recipe.packages[0]]);
-  const key = JSON.stringify({ recipe, versions, format: 1 });
+  const key = JSON.stringify({ recipe, versions, format: 2 });
   return ensureImage(recipe.name, key, tag, (rootfs) => buildDebianRootfs(recipe, versions, rootfs), recipe.entrypoint, String(REDIS_USER_ID));
 }
 
@@ -249,7 +250,7 @@ export function ensureDebianImage(recipe: ImageRecipe): Promise<BuiltImage> {
 export function ensurePauseImage(): Promise<BuiltImage> {
   const source = ensurePauseSource();
   const gcc = run('gcc', ['-dumpfullversion']).trim();
-  const key = JSON.stringify({ source: fs.readFileSync(source, 'utf8'), gcc, format: 1 });
+  const key = JSON.stringify({ source: fs.readFileSync(source, 'utf8'), gcc, format: 2 });
   return ensureImage(
     'pause',
     key,
