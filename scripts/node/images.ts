@@ -44,9 +44,10 @@ const LIBC = ['libc6', 'libgcc-s1'];
 export const IMAGE_RECIPES = {
   redis: {
     name: 'redis',
-    // redis-server, redis-sentinel, redis-cli, redis-check-rdb and the libraries they link.
+    // redis-server, redis-sentinel, redis-cli, redis-check-rdb and the libraries they link; getent (libc-bin),
+    // which sentinel-start.sh resolves names with, as in the public image.
     packages: [
-      'redis-server', 'redis-sentinel', 'redis-tools', ...LIBC, 'libatomic1', 'libstdc++6', 'libjemalloc2', 'liblzf1', 'libssl3',
+      'redis-server', 'redis-sentinel', 'redis-tools', ...LIBC, 'libc-bin', 'libatomic1', 'libstdc++6', 'libjemalloc2', 'liblzf1', 'libssl3',
       'libsystemd0', 'libcap2', 'libgcrypt20', 'libgpg-error0', 'liblz4-1', 'liblzma5', 'libzstd1',
     ],
     tagFrom: 'redis-tools',

@@ -35,11 +35,12 @@ import { BuiltImage, ensureAllImages, ImageName } from './images';
 /** Pods must tolerate this to run on the real node; nothing else lands there. */
 export const NODE_TAINT = { key: 'session-database/real-node', value: 'true', effect: 'NoSchedule' } as const;
 export const NODE_LABEL = { key: 'session-database/real-node', value: 'true' } as const;
+export const NODE_ZONE = 'zone-real';
 /** The kubelet's cgroup parent in every cgroup v1 hierarchy: the node's pods, and nothing else, under it. */
 const CGROUP_ROOT = 'session-database-node';
 const CNI_BIN_DIR = '/usr/lib/cni';
 
-const PROCESSES = ['apiserver-bridge-outside', 'apiserver-bridge-inside', 'containerd', 'kubelet'] as const;
+const PROCESSES = ['apiserver-bridge-outside', 'apiserver-bridge-inside', 'containerd', 'kubelet', 'kube-proxy', 'coredns'] as const;
 type NodeProcess = (typeof PROCESSES)[number];
 
 interface State {
@@ -146,6 +147,8 @@ function createNetns(): void {
   ipn('link', 'set', 'lo', 'up');
   // The node's address: local inside the namespace only; pods reach it through their bridge gateway.
   ipn('addr', 'add', `${NODE_IP}/32`, 'dev', 'lo');
+  // Cluster DNS: CoreDNS runs as a process of the node and answers on the kube-dns Service address itself.
+  ipn('addr', 'add', `${CLUSTER_DNS_IP}/32`, 'dev', 'lo');
   const sysctl = (key: string, value: string) => sh(...inNode('sysctl', ['-qw', `${key}=${value}`]));
   sysctl('net.ipv4.ip_forward', '1');
   // Services from a pod to a pod on the same bridge: kube-proxy's rules must see bridged traffic.
@@ -190,6 +193,8 @@ state = "${d.containerdState}"
   # The machines withhold CAP_SYS_RESOURCE: an oom_score_adj below containerd's own (0) is refused, so the
   # sandbox's -998 and Guaranteed pods' -997 are raised to it instead of failing the pod.
   restrict_oom_score_adj = true
+  # The pods' network namespaces under the node's folder (not /run/netns): down unmounts them with the rest.
+  netns_mounts_under_state_dir = true
   [plugins.'io.containerd.cri.v1.runtime'.cni]
     bin_dirs = ["${CNI_BIN_DIR}"]
     conf_dir = "${d.cniConf}"
@@ -269,6 +274,66 @@ nodeStatusReportFrequency: 10s
 `;
 }
 
+function corefile(): string {
+  // The API server through the bridge, with the admin identity of this throwaway cluster; short TTLs so a
+  // failover's new addresses are seen at once. No forwarder: nothing outside the cluster is resolved.
+  return `.:53 {
+    bind ${CLUSTER_DNS_IP}
+    errors
+    health ${LOOPBACK}:18080
+    ready ${LOOPBACK}:18181
+    kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
+        kubeconfig ${kubeconfigPath()} session-database-local
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 5
+    }
+    cache 5
+}
+`;
+}
+
+function kubeProxyConfig(kubeconfig: string): string {
+  return `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: nftables
+hostnameOverride: ${NODE_NAME}
+clusterCIDR: ${NODE_POD_SUBNET}
+detectLocalMode: ClusterCIDR
+clientConnection:
+  kubeconfig: ${kubeconfig}
+metricsBindAddress: ${LOOPBACK}:10249
+healthzBindAddress: ${LOOPBACK}:10256
+# conntrack limits are this machine's (not per namespace): leave them alone.
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+`;
+}
+
+function clientKubeconfig(name: string, commonName: string, organization?: string): string {
+  const d = dirs();
+  issue(d.pki, name, { subject: { commonName, organization }, usage: 'client' });
+  const b64 = (f: string) => fs.readFileSync(f).toString('base64');
+  const file = path.join(d.root, `${name}.kubeconfig`);
+  fs.writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: local, cluster: { server: "${APISERVER_URL}", certificate-authority-data: ${b64(caPaths(d.pki).cert)} } }]`,
+      `users: [{ name: ${name}, user: { client-certificate-data: ${b64(path.join(d.pki, `${name}.crt`))}, client-key-data: ${b64(path.join(d.pki, `${name}.key`))} } }]`,
+      `contexts: [{ name: local, context: { cluster: local, user: ${name} } }]`,
+      'current-context: local',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
 function writeNodePki(): string {
   const d = dirs();
   issue(d.pki, `kubelet-${NODE_NAME}`, { subject: { commonName: `system:node:${NODE_NAME}`, organization: 'system:nodes' }, usage: 'server+client', dnsNames: [NODE_NAME], ipAddresses: [NODE_IP] });
@@ -321,6 +386,7 @@ async function start(binaries: BinPaths, images: Record<ImageName, BuiltImage>):
   const d = dirs();
   const began = Date.now();
   const phase = (what: string) => log(`${what} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+  fs.rmSync(d.podLogs, { recursive: true, force: true });
   for (const dir of [d.logs, d.containerdRoot, d.containerdState, d.kubelet, d.podLogs, d.cniConf, d.cniState, d.run]) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(d.root, 'resolv.conf'), 'options ndots:5\n');
   fs.writeFileSync(path.join(d.root, 'containerd.toml'), containerdConfig(binaries, images.pause));
@@ -358,7 +424,8 @@ async function start(binaries: BinPaths, images: Record<ImageName, BuiltImage>):
       `--root-dir=${d.kubelet}`,
       `--hostname-override=${NODE_NAME}`,
       `--node-ip=${NODE_IP}`,
-      `--node-labels=${NODE_LABEL.key}=${NODE_LABEL.value}`,
+      // A zone of its own: the chart's zone spread needs the label on every node it may use.
+      `--node-labels=${NODE_LABEL.key}=${NODE_LABEL.value},topology.kubernetes.io/zone=${NODE_ZONE},topology.kubernetes.io/region=local`,
       '--v=1',
     ]),
     state,
@@ -370,11 +437,27 @@ async function start(binaries: BinPaths, images: Record<ImageName, BuiltImage>):
     return ready === 'True';
   }, 'kubelet');
   phase('node Ready');
+
+  // The default ClusterRole binding of system:node-proxier names the user system:kube-proxy.
+  const proxyKubeconfig = clientKubeconfig('kube-proxy', 'system:kube-proxy');
+  fs.writeFileSync(path.join(d.root, 'kube-proxy.yaml'), kubeProxyConfig(proxyKubeconfig));
+  startProcess('kube-proxy', ...inNode(binaries['kube-proxy'], [`--config=${path.join(d.root, 'kube-proxy.yaml')}`, '--v=1']), state);
+  fs.writeFileSync(path.join(d.root, 'Corefile'), corefile());
+  startProcess('coredns', ...inNode(binaries.coredns, ['-conf', path.join(d.root, 'Corefile')]), state);
+  await waitFor('CoreDNS ready', 30_000, () => {
+    if (!alive(state.pids.coredns!)) throw new Error('coredns exited');
+    return /200/.test(sh(...inNode('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${LOOPBACK}:18181/ready`])));
+  }, 'coredns');
+  await waitFor('kube-proxy healthy', 30_000, () => {
+    if (!alive(state.pids['kube-proxy']!)) throw new Error('kube-proxy exited');
+    return /200/.test(sh(...inNode('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${LOOPBACK}:10256/healthz`])));
+  }, 'kube-proxy');
+  phase('kube-proxy and CoreDNS ready');
 }
 
 /** Starts the node (the cluster must be up); any failure stops what was started. */
 export async function up(): Promise<RealNode> {
-  const binaries = await ensureAllBuilt(['kubernetes', 'containerd', 'runc']);
+  const binaries = await ensureAllBuilt(['kubernetes', 'containerd', 'runc', 'coredns']);
   kubectlBinary = binaries.kubectl;
   shimPaths = [binaries['containerd-shim-runc-v2']];
   const images = await ensureAllImages();
@@ -474,7 +557,8 @@ async function stopAll(): Promise<void> {
   if (fs.existsSync(`/run/netns/${NODE_NETNS}`)) spawnSync('ip', ['netns', 'delete', NODE_NETNS]);
   if (kubectlBinary && fs.existsSync(kubeconfigPath())) spawnSync(kubectlBinary, ['--kubeconfig', kubeconfigPath(), 'delete', 'node', NODE_NAME, '--ignore-not-found', '--wait=false']);
   const d = dirs();
-  for (const dir of [d.containerdRoot, d.containerdState, d.kubelet, d.podLogs, d.cniState, d.run]) fs.rmSync(dir, { recursive: true, force: true });
+  // The pods' logs stay until the next start, for a failed run's reader.
+  for (const dir of [d.containerdRoot, d.containerdState, d.kubelet, d.cniState, d.run]) fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(stateFile(), { force: true });
   const left = cgroupPids();
   if (left.length) throw new Error(`node: processes still in the node's cgroups after SIGKILL: ${left.join(', ')}`);
