@@ -1,8 +1,7 @@
 import { IN_CI, describeWithBinaries } from '../support/binaries';
-import { CHART, RELEASE } from '../support/helm';
-import { createAuthSecret, eventually, expectHelmOk, namespacedValues, templateObjects } from '../support/cluster';
+import { eventually } from '../support/cluster';
 import { NODE_NAME } from '../../scripts/cluster/network';
-import { ON_REAL_NODE, localImageValues, onRealNodeValues, provideNodeVolumes, redisCliInNode, useRealNode } from './support';
+import { ON_REAL_NODE, installProductionOnNode, redisCliInNode, useRealNode } from './support';
 
 /** What the node needs on this machine besides what it builds (.ci/run installs them). */
 const NODE_PROGRAMS = ['ip', 'nsenter', 'gcc', 'nft', 'curl', 'redis-cli', 'apt-get', 'dpkg-deb', '/usr/lib/cni/bridge', '/usr/lib/cni/host-local'];
@@ -50,22 +49,7 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
 
   test('helm install --wait of the production values (TLS off: no cert-manager controller yet) reaches Ready with exactly one master', async () => {
     const ns = cluster.namespace('node-prod', { 'session-database/clients': 'true' });
-    const valuesArgs = [
-      ...namespacedValues('values/production.yaml', ns),
-      ...localImageValues(node()),
-      ...onRealNodeValues(['redis', 'redis.sentinel', 'maintenance']),
-      '--set', 'tls.enabled=false',
-      // Two cores host the whole node: the production requests (3 × 500m) would not fit.
-      '--set', 'redis.resources.requests.cpu=50m',
-      '--set', 'redis.resources.requests.memory=64Mi',
-    ];
-    createAuthSecret(cluster, ns);
-    provideNodeVolumes(cluster, ns, templateObjects(cluster, 4, ns, valuesArgs));
-    const started = Date.now();
-    const r = cluster.helm(4, ['install', RELEASE, CHART, '-n', ns, ...valuesArgs, '--wait', '--timeout', '6m'], 420_000);
-    expectHelmOk(cluster, r, ns);
-    const seconds = (Date.now() - started) / 1000;
-    process.stderr.write(`k8s_helm_install_ready_s=${seconds.toFixed(1)}\n`);
+    installProductionOnNode(cluster, node(), ns);
 
     const password = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data['monitor-password'];
     const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { metadata: { name: string }; status: { podIP: string } }[];

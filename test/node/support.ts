@@ -3,7 +3,8 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { NODE_LABEL, NODE_TAINT, RealNode, down, inNode, nodeDir, up } from '../../scripts/node/node';
 import { REDIS_USER_ID } from '../../scripts/node/images';
-import { claimsOf, TestCluster, useCluster } from '../support/cluster';
+import { claimsOf, createAuthSecret, expectHelmOk, namespacedValues, templateObjects, TestCluster, useCluster } from '../support/cluster';
+import { CHART, RELEASE } from '../support/helm';
 import { K8sObject } from '../support/manifests';
 
 /** A cold node (containerd, runc, CoreDNS builds) takes minutes on 2 cores; warm it starts in seconds. */
@@ -93,4 +94,27 @@ export function redisCliInNode(args: string[], password?: string): { status: num
   const [cmd, full] = inNode('redis-cli', ['--no-auth-warning', ...args]);
   const r = spawnSync(cmd, full, { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) } });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/**
+ * `helm install --wait` of values/production.yaml on the real node: the local images, every workload on the
+ * node, TLS off (no cert-manager controller runs yet) and small requests (two cores host the whole node;
+ * the production requests, 3 × 500m, would not fit). Returns the seconds until Ready.
+ */
+export function installProductionOnNode(cluster: TestCluster, node: RealNode, namespace: string, extraArgs: string[] = []): number {
+  const valuesArgs = [
+    ...namespacedValues('values/production.yaml', namespace),
+    ...localImageValues(node),
+    ...onRealNodeValues(['redis', 'redis.sentinel', 'maintenance']),
+    '--set', 'tls.enabled=false',
+    '--set', 'redis.resources.requests.cpu=50m',
+    '--set', 'redis.resources.requests.memory=64Mi',
+    ...extraArgs,
+  ];
+  createAuthSecret(cluster, namespace);
+  provideNodeVolumes(cluster, namespace, templateObjects(cluster, 4, namespace, valuesArgs));
+  const started = Date.now();
+  const r = cluster.helm(4, ['install', RELEASE, CHART, '-n', namespace, ...valuesArgs, '--wait', '--timeout', '6m'], 420_000);
+  expectHelmOk(cluster, r, namespace);
+  return (Date.now() - started) / 1000;
 }
