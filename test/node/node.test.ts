@@ -1,7 +1,7 @@
 import { IN_CI, describeWithBinaries } from '../support/binaries';
 import { eventually } from '../support/cluster';
 import { NODE_NAME } from '../../scripts/cluster/network';
-import { ON_REAL_NODE, installProductionOnNode, redisCliInNode, useRealNode } from './support';
+import { ON_REAL_NODE, containerPid, installProductionOnNode, redisCliInNode, useRealNode } from './support';
 
 /** What the node needs on this machine besides what it builds (.ci/run installs them). */
 const NODE_PROGRAMS = ['ip', 'nsenter', 'gcc', 'nft', 'curl', 'redis-cli', 'apt-get', 'dpkg-deb', '/usr/lib/cni/bridge', '/usr/lib/cni/host-local'];
@@ -10,6 +10,8 @@ if (process.getuid?.() !== 0 && IN_CI) throw new Error('test/node needs root (ne
 
 describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', () => {
   const { cluster, node } = useRealNode();
+  /** The production release of the install test, which the drills use. */
+  let ns = '';
 
   test('the node registers Ready with kubelet 1.35 on containerd 2, tainted so that no other test lands there', () => {
     const n = cluster.json(['get', 'node', NODE_NAME]);
@@ -48,7 +50,7 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
   }, 120_000);
 
   test('helm install --wait of the production values (TLS off: no cert-manager controller yet) reaches Ready with exactly one master', async () => {
-    const ns = cluster.namespace('node-prod', { 'session-database/clients': 'true' });
+    ns = cluster.namespace('node-prod', { 'session-database/clients': 'true' });
     installProductionOnNode(cluster, node(), ns);
 
     const password = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data['monitor-password'];
@@ -60,4 +62,54 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     });
     expect(roles.filter((r) => r === 'master')).toHaveLength(1);
   }, 480_000);
+
+  test('killing the master\'s redis-server (a crash) makes the Sentinels promote another pod, and one master remains', async () => {
+    const secret = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data as Record<string, string>;
+    const monitor = Buffer.from(secret['monitor-password'], 'base64').toString();
+    const sentinelIp = cluster.json(['get', 'pod', 'session-database-sentinel-0', '-n', ns]).status.podIP as string;
+    const masterHost = () => redisCliInNode(['-h', sentinelIp, '-p', '26379', '--user', 'monitor', 'sentinel', 'get-master-addr-by-name', 'mymaster'], monitor).stdout.split('\n')[0].trim();
+    const before = masterHost();
+    const masterPod = before.split('.')[0];
+    expect(masterPod).toMatch(/^session-database-redis-\d$/);
+
+    const crashed = Date.now();
+    process.kill(containerPid(node(), ns, masterPod, 'redis'), 'SIGKILL');
+    const after = await eventually('a new master named by the Sentinels', () => {
+      const host = masterHost();
+      return host && host !== before ? host : undefined;
+    }, 60_000);
+    process.stderr.write(`k8s_failover_crash_s=${((Date.now() - crashed) / 1000).toFixed(2)} (${before} -> ${after})\n`);
+
+    const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { status: { podIP: string } }[];
+    const roles = await eventually('the crashed pod back as a replica, one master', () => {
+      const seen = pods.map((p) => redisCliInNode(['-h', p.status.podIP, '--user', 'monitor', 'role'], monitor).stdout.split('\n')[0]);
+      return seen.filter((r) => r === 'master').length === 1 && seen.filter((r) => r === 'slave').length === 2 ? seen : undefined;
+    }, 120_000);
+    expect(roles).toHaveLength(3);
+  }, 240_000);
+
+  test('kubectl delete pod of the master leads to another master named by the Sentinels, and one master once the pod is back', async () => {
+    const secret = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data as Record<string, string>;
+    const monitor = Buffer.from(secret['monitor-password'], 'base64').toString();
+    const sentinelIp = cluster.json(['get', 'pod', 'session-database-sentinel-1', '-n', ns]).status.podIP as string;
+    const masterHost = () => redisCliInNode(['-h', sentinelIp, '-p', '26379', '--user', 'monitor', 'sentinel', 'get-master-addr-by-name', 'mymaster'], monitor).stdout.split('\n')[0].trim();
+    const before = masterHost();
+    const masterPod = before.split('.')[0];
+
+    const deleted = Date.now();
+    cluster.kubectlOk(['delete', 'pod', masterPod, '-n', ns, '--wait=false']);
+    const after = await eventually('a new master named by the Sentinels', () => {
+      const host = masterHost();
+      return host && host !== before ? host : undefined;
+    }, 90_000);
+    process.stderr.write(`delete pod -> new master named: ${((Date.now() - deleted) / 1000).toFixed(2)} (${before} -> ${after})\n`);
+
+    await eventually('the StatefulSet whole again', () => {
+      const sts = cluster.json(['get', 'statefulset', 'session-database-redis', '-n', ns]);
+      return sts.status.readyReplicas === 3 || undefined;
+    }, 180_000);
+    const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { status: { podIP: string } }[];
+    const roles = pods.map((p) => redisCliInNode(['-h', p.status.podIP, '--user', 'monitor', 'role'], monitor).stdout.split('\n')[0]);
+    expect(roles.filter((r) => r === 'master')).toHaveLength(1);
+  }, 300_000);
 });

@@ -118,3 +118,18 @@ export function installProductionOnNode(cluster: TestCluster, node: RealNode, na
   expectHelmOk(cluster, r, namespace);
   return (Date.now() - started) / 1000;
 }
+
+/** The pid (as this machine sees it) of a pod's container, from containerd's CRI labels. */
+export function containerPid(node: RealNode, namespace: string, pod: string, container: string): number {
+  const ctr = (args: string[]) => {
+    const r = spawnSync(node.binaries.ctr, ['--address', path.join(nodeDir(), 'run', 'containerd.sock'), '--namespace', 'k8s.io', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const running = new Map(ctr(['tasks', 'ls']).split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[2] === 'RUNNING').map((f) => [f[0], Number(f[1])]));
+  for (const [id, pid] of running) {
+    const labels = JSON.parse(ctr(['containers', 'info', id])).Labels ?? {};
+    if (labels['io.kubernetes.pod.namespace'] === namespace && labels['io.kubernetes.pod.name'] === pod && labels['io.kubernetes.container.name'] === container) return pid;
+  }
+  throw new Error(`no running container ${container} of ${namespace}/${pod}`);
+}
