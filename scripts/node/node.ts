@@ -558,7 +558,8 @@ async function stopAll(): Promise<void> {
   if (kubectlBinary && fs.existsSync(kubeconfigPath())) spawnSync(kubectlBinary, ['--kubeconfig', kubeconfigPath(), 'delete', 'node', NODE_NAME, '--ignore-not-found', '--wait=false']);
   const d = dirs();
   // The pods' logs stay until the next start, for a failed run's reader.
-  for (const dir of [d.containerdRoot, d.containerdState, d.kubelet, d.cniState, d.run]) fs.rmSync(dir, { recursive: true, force: true });
+  // The tests' pre-provisioned volumes (test/node/support.ts) go with the node.
+  for (const dir of [d.containerdRoot, d.containerdState, d.kubelet, d.cniState, d.run, path.join(d.root, 'volumes')]) fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(stateFile(), { force: true });
   const left = cgroupPids();
   if (left.length) throw new Error(`node: processes still in the node's cgroups after SIGKILL: ${left.join(', ')}`);
