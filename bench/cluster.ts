@@ -19,11 +19,13 @@ const COLD_MIN_PACKAGES = { kubernetes: 2000, etcd: 300, kwok: 300, kubeconform:
 
 function coldBuildSeconds(): number | undefined {
   let total = 0;
-  for (const [name, component] of Object.entries(COMPONENTS)) {
+  // The control plane's own builds; the real node's are bench/node.ts's.
+  for (const name of Object.keys(COLD_MIN_PACKAGES) as (keyof typeof COLD_MIN_PACKAGES)[]) {
+    const component = COMPONENTS[name];
     const file = path.join(componentDir(component), BUILD_RECORD);
     if (!fs.existsSync(file)) return undefined;
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { seconds: number; packagesCompiled: number };
-    if (record.packagesCompiled < COLD_MIN_PACKAGES[name as keyof typeof COLD_MIN_PACKAGES]) return undefined;
+    if (record.packagesCompiled < COLD_MIN_PACKAGES[name]) return undefined;
     total += record.seconds;
   }
   return total;
@@ -36,7 +38,7 @@ export async function run(): Promise<Figure[]> {
   else process.stderr.write('bench: cluster_cold_build_s not measured (the cached binaries were built on a warm Go build cache)\n');
 
   let started = Date.now();
-  await ensureAllBuilt();
+  await ensureAllBuilt(Object.keys(COLD_MIN_PACKAGES) as (keyof typeof COLD_MIN_PACKAGES)[]);
   figures.push({ name: 'cluster_warm_build_s', value: round((Date.now() - started) / 1000), unit: 's', goal: '<= 5' });
 
   const wasUp = await isUp();

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { cacheDir } from '../cache';
 import { moduleTime } from './gomod';
 import { withFileLock } from './lock';
-import { ETCD, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK } from './versions';
+import { CONTAINERD, COREDNS, ETCD, KUBE_NETWORK_POLICIES, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK, RUNC } from './versions';
 
 const GO = path.join(__dirname, 'go');
 const STAMP = '.complete';
@@ -34,6 +34,12 @@ export interface GoComponent {
   ldflags?: readonly string[];
   /** The wrapper module's folder when it is not scripts/cluster/go/<name>/ (another area's Go dependency). */
   wrapperDir?: string;
+  /** Go build tags (`-tags`). */
+  tags?: readonly string[];
+  /** Environment for `go build` on top of ours (e.g. CGO_ENABLED). */
+  env?: Readonly<Record<string, string>>;
+  /** Binaries whose package's last path element is not a good name (`cmd`), renamed after the build. */
+  rename?: Readonly<Record<string, string>>;
 }
 
 function wrapperDir(component: GoComponent): string {
@@ -75,6 +81,33 @@ export const COMPONENTS = {
     packages: [`${KUBECONFORM.module}/cmd/kubeconform`],
     binaries: ['kubeconform'],
   },
+  // The real node (test/node). Static Go binaries without cgo, except runc: its nsenter is C.
+  containerd: {
+    name: 'containerd',
+    version: CONTAINERD.version,
+    packages: ['containerd', 'containerd-shim-runc-v2', 'ctr'].map((c) => `${CONTAINERD.module}/cmd/${c}`),
+    binaries: ['containerd', 'containerd-shim-runc-v2', 'ctr'],
+    // Without cgo the btrfs snapshotter (C headers) is left out; the node uses overlayfs.
+    env: { CGO_ENABLED: '0' },
+  },
+  runc: {
+    name: 'runc',
+    version: RUNC.version,
+    packages: [RUNC.module],
+    binaries: ['runc'],
+    // seccomp needs libseccomp-dev (apt, .ci/run): the RuntimeDefault profile our pods ask for is enforced.
+    tags: ['seccomp'],
+    env: { CGO_ENABLED: '1' },
+  },
+  coredns: { name: 'coredns', version: COREDNS.version, packages: [COREDNS.module], binaries: ['coredns'], env: { CGO_ENABLED: '0' } },
+  'kube-network-policies': {
+    name: 'kube-network-policies',
+    version: KUBE_NETWORK_POLICIES.version,
+    packages: [`${KUBE_NETWORK_POLICIES.module}/cmd`],
+    binaries: ['kube-network-policies'],
+    rename: { cmd: 'kube-network-policies' },
+    env: { CGO_ENABLED: '0' },
+  },
 } satisfies Record<string, GoComponent>;
 export type ComponentName = keyof typeof COMPONENTS;
 
@@ -92,7 +125,9 @@ function recipeHash(component: GoComponent): string {
       hash.update(file).update(fs.readFileSync(path.join(wrapper, file)));
     }
   }
-  hash.update(JSON.stringify([component.packages, component.ldflags ?? [], BUILD_FLAGS, goVersion()]));
+  // Tags and environment only when set: the recipes that have none keep the cache folders they had.
+  const extra = component.tags || component.env ? [component.tags ?? [], component.env ?? {}] : [];
+  hash.update(JSON.stringify([component.packages, component.ldflags ?? [], BUILD_FLAGS, goVersion(), ...extra]));
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -113,10 +148,15 @@ function log(message: string): void {
 function goBuild(component: GoComponent, outDir: string): Promise<number> {
   const args = ['build', '-v', ...BUILD_FLAGS, '-o', `${outDir}/`];
   if (component.ldflags?.length) args.push(`-ldflags=${component.ldflags.join(' ')}`);
+  if (component.tags?.length) args.push(`-tags=${component.tags.join(',')}`);
   args.push(...component.packages);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: wrapperDir(component), stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn('go', args, {
+      cwd: wrapperDir(component),
+      env: { ...process.env, ...component.env },
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     let compiled = 0;
     let lastLine = '';
     let tail = '';
@@ -166,6 +206,7 @@ async function build(component: GoComponent, dir: string, bin: string): Promise<
   fs.rmSync(partial, { recursive: true, force: true });
   try {
     compiled = await goBuild(component, partial);
+    for (const [from, to] of Object.entries(component.rename ?? {})) fs.renameSync(path.join(partial, from), path.join(partial, to));
     for (const binary of component.binaries) {
       if (!fs.existsSync(path.join(partial, binary))) throw new Error(`${component.name}: go build made no ${binary}`);
     }
