@@ -8,7 +8,7 @@ import * as path from 'path';
 import { PROJECT_ROOT } from '../src/render/assets';
 import { Figure } from './figures';
 
-const MODULES = ['synth', 'helm', 'redis', 'maintenance', 'infinispan', 'cluster', 'node'] as const;
+const MODULES = ['synth', 'helm', 'redis', 'master-endpoint', 'maintenance', 'infinispan', 'cluster', 'node'] as const;
 
 function meets(f: Figure): string {
   const m = /^(<=|>=|==)\s*([0-9.]+)$/.exec(f.goal);

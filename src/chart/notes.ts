@@ -35,9 +35,15 @@ export function notesTemplate(): string {
 
 {{- if eq .Values.redis.mode "sentinel" }}
 
-Clients discover the master through the Sentinels (never a fixed host):
+Sentinel-aware clients discover the master through the Sentinels:
   sentinels:   ${scheme}://${fullname}-sentinel.${ns}.svc.{{ .Values.clusterDomain }}:26379
   master name: {{ .Values.redis.masterName }}
+{{- if .Values.redis.masterEndpoint.enabled }}
+Clients that do not speak Sentinel use the master endpoint (HAProxy, always the current master):
+  REDIS_URL:   ${scheme}://app@${fullname}-master.${ns}.svc.{{ .Values.clusterDomain }}:6379/{{ .Values.redis.databases.sessions }}
+{{- else }}
+There is no master endpoint (redis.masterEndpoint.enabled: false): clients must speak Sentinel.
+{{- end }}
 {{- else }}
 
 Clients connect to:
@@ -47,6 +53,7 @@ Clients connect to:
   TLS is on (rediss://): clients verify the servers with ca.crt of the Secret ${fullname}-client-tls.
 {{- end }}
   sessions DB: {{ .Values.redis.databases.sessions }}, cache DB: {{ .Values.redis.databases.cache }}, key prefix: {{ .Values.sessions.keyPrefix }}
+  Every connection setting is in the ConfigMap ${fullname}-client (envFrom it; docs/client-contract.md).
 
 {{- if .Values.networkPolicy.enabled }}
 {{- $clients := .Values.networkPolicy.clients }}

@@ -65,6 +65,9 @@ describe('the chart', () => {
     // values/production.yaml turns TLS on: the URL scheme says so, and where the CA is.
     expect(notes).toContain('rediss://sd-sentinel.session-store.svc.cluster.local:26379');
     expect(notes).toContain('ca.crt of the Secret sd-client-tls');
+    // The master endpoint for clients that do not speak Sentinel, with the ACL user and the sessions DB.
+    expect(notes).toContain('REDIS_URL:   rediss://app@sd-master.session-store.svc.cluster.local:6379/0');
+    expect(notes).toContain('ConfigMap sd-client');
     expect(notes).toContain('admit only client pods that carry the labels {"session-database/client":"true"} and run in namespaces labelled {"session-database/clients":"true"}');
   });
 

@@ -13,7 +13,9 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import { findObject } from '../manifests';
+import Redis from 'ioredis';
 import { RedisCluster } from './cluster';
+import { AckedWriter } from './drills';
 import { Pod, makePod, podAddress } from './pods';
 import { startInGroup, waitFor } from './processes';
 import * as http from 'http';
@@ -177,4 +179,57 @@ export async function startMasterEndpoint(cluster: RedisCluster, opts: { replica
     await waitFor(`${pod.name} to be ready`, () => httpStatus(`http://${pod.ip}:${port}${probe.path}`).then((s) => s === 200), 30000, 100);
   }
   return { pods, host, network, stop: () => network.stop() };
+}
+
+export interface EndpointDrillResult {
+  /** From the sentinels naming the new master to the first write acknowledged through the endpoint. */
+  readonly switchSeconds: number;
+  /** From the SIGKILL to the sentinels naming the new master. */
+  readonly failoverSeconds: number;
+  readonly acked: number;
+  readonly lost: number;
+  /** READONLY replies during the switch (a write a replica refused, never one it accepted). */
+  readonly readonly: number;
+  readonly errors: number;
+  readonly oldMaster: Pod;
+  readonly newMaster: Pod;
+}
+
+/**
+ * SIGKILL the master while a plain client writes numbered sessions (SET + WAIT 1) through the master
+ * endpoint; measure when the sentinels name the new master and when writes flow again through HAProxy.
+ */
+export async function masterEndpointDrill(cluster: RedisCluster, client: Redis): Promise<EndpointDrillResult> {
+  const oldMaster = await cluster.waitSettled();
+  const writer = new AckedWriter(client, `session:endpoint:${Date.now()}:`, 1000).start();
+  try {
+    await writer.waitAcks(100);
+    const from = writer.next;
+    const errorsBefore = writer.errors.length;
+    const t0 = Date.now();
+    await cluster.kill(oldMaster);
+    const failedOverAt = await waitFor('the sentinels to name a new master', async () => {
+      const named = await cluster.sentinelMasters();
+      return named.filter((ip) => ip && ip !== oldMaster.ip).length >= 2 ? Date.now() : undefined;
+    }, 60000, 50);
+    await waitFor('the first acknowledged write through the endpoint', () => writer.firstAckFrom(from), 60000, 20);
+    const firstAck = writer.firstAckFrom(from)!;
+    await writer.waitAcks(200);
+    await writer.stop();
+    const newMaster = await cluster.waitSettled(60000, 'the new master with its replicas').catch(async () => (await cluster.masters())[0]);
+    const lost = (await writer.missingOn(cluster, newMaster)).length;
+    const errors = writer.errors.slice(errorsBefore);
+    return {
+      switchSeconds: (firstAck - failedOverAt) / 1000,
+      failoverSeconds: (failedOverAt - t0) / 1000,
+      acked: writer.acked.length,
+      lost,
+      readonly: errors.filter((e) => /READONLY/.test(e)).length,
+      errors: errors.length,
+      oldMaster,
+      newMaster,
+    };
+  } finally {
+    await writer.stop();
+  }
 }
