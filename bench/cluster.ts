@@ -6,9 +6,7 @@
  * alone: the start figure is then not measured.
  */
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { BUILD_RECORD, COMPONENTS, componentDir, ensureAllBuilt } from '../scripts/cluster/build';
+import { coldBuildSeconds, ensureAllBuilt } from '../scripts/cluster/build';
 import { down, isUp, up } from '../scripts/cluster/cluster';
 import { PROJECT_ROOT } from '../src/render/assets';
 import { connect, createNamespace, deleteNamespace, expectHelmOk, installChart } from '../test/support/cluster';
@@ -17,23 +15,10 @@ import { Figure, round } from './figures';
 /** A build that compiled fewer packages than this reused a warm Go build cache: not a cold figure. */
 const COLD_MIN_PACKAGES = { kubernetes: 2000, etcd: 300, kwok: 300, kubeconform: 20 } as const;
 
-function coldBuildSeconds(): number | undefined {
-  let total = 0;
-  // The control plane's own builds; the real node's are bench/node.ts's.
-  for (const name of Object.keys(COLD_MIN_PACKAGES) as (keyof typeof COLD_MIN_PACKAGES)[]) {
-    const component = COMPONENTS[name];
-    const file = path.join(componentDir(component), BUILD_RECORD);
-    if (!fs.existsSync(file)) return undefined;
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { seconds: number; packagesCompiled: number };
-    if (record.packagesCompiled < COLD_MIN_PACKAGES[name]) return undefined;
-    total += record.seconds;
-  }
-  return total;
-}
 
 export async function run(): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const cold = coldBuildSeconds();
+  const cold = coldBuildSeconds(COLD_MIN_PACKAGES);
   if (cold !== undefined) figures.push({ name: 'cluster_cold_build_s', value: round(cold), unit: 's', goal: 'reference' });
   else process.stderr.write('bench: cluster_cold_build_s not measured (the cached binaries were built on a warm Go build cache)\n');
 

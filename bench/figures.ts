@@ -30,3 +30,4 @@ export function medianTime(runs: number, command: string, args: string[], cwd: s
 }
 
 export const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+

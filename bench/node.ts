@@ -3,9 +3,7 @@
  * binaries were built, cold only), the node's start, and a production `helm install --wait` on it
  * (`k8s_helm_install_ready_s`). The cluster is started if needed and stopped again if this started it.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { BUILD_RECORD, COMPONENTS, componentDir } from '../scripts/cluster/build';
+import { coldBuildSeconds } from '../scripts/cluster/build';
 import { down as clusterDown, up as clusterUp } from '../scripts/cluster/cluster';
 import { down, up } from '../scripts/node/node';
 import { connect, createNamespace, deleteNamespace } from '../test/support/cluster';
@@ -15,21 +13,10 @@ import { Figure, round } from './figures';
 /** A build that compiled fewer packages than this reused a warm Go build cache: not a cold figure. */
 const COLD_MIN_PACKAGES = { containerd: 500, runc: 50, coredns: 800, 'kube-network-policies': 400 } as const;
 
-function coldBuildSeconds(): number | undefined {
-  let total = 0;
-  for (const name of Object.keys(COLD_MIN_PACKAGES) as (keyof typeof COLD_MIN_PACKAGES)[]) {
-    const file = path.join(componentDir(COMPONENTS[name]), BUILD_RECORD);
-    if (!fs.existsSync(file)) return undefined;
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { seconds: number; packagesCompiled: number };
-    if (record.packagesCompiled < COLD_MIN_PACKAGES[name]) return undefined;
-    total += record.seconds;
-  }
-  return total;
-}
 
 export async function run(): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const cold = coldBuildSeconds();
+  const cold = coldBuildSeconds(COLD_MIN_PACKAGES);
   if (cold !== undefined) figures.push({ name: 'node_cold_build_s', value: round(cold), unit: 's', goal: 'reference' });
   else process.stderr.write('bench: node_cold_build_s not measured (the cached binaries were built on a warm Go build cache)\n');
 

@@ -248,3 +248,19 @@ if (require.main === module) {
     },
   );
 }
+
+/**
+ * Seconds the cached builds of these components took (their build records), when each was a cold build
+ * (compiled at least the given number of packages); undefined when any reused a warm Go build cache.
+ */
+export function coldBuildSeconds(minPackages: Readonly<Partial<Record<ComponentName, number>>>): number | undefined {
+  let total = 0;
+  for (const [name, min] of Object.entries(minPackages) as [ComponentName, number][]) {
+    const file = path.join(componentDir(COMPONENTS[name]), BUILD_RECORD);
+    if (!fs.existsSync(file)) return undefined;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { seconds: number; packagesCompiled: number };
+    if (record.packagesCompiled < min) return undefined;
+    total += record.seconds;
+  }
+  return total;
+}

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { cacheDir } from '../cache';
 import { BinPaths, ensureAllBuilt } from '../cluster/build';
 import { clusterDir, kubeconfigPath } from '../cluster/cluster';
-import { withFileLock } from '../cluster/lock';
+import { alive, withFileLock } from '../cluster/lock';
 import {
   APISERVER_URL,
   CLUSTER_DNS_IP,
@@ -99,14 +99,6 @@ function writeState(state: State): void {
   fs.writeFileSync(stateFile(), JSON.stringify(state, null, 2) + '\n');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function logTail(name: string, lines = 30): string {
   try {
