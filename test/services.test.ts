@@ -67,7 +67,7 @@ describe('Service settings', () => {
 
   test('headless Services keep no type and no node ports', () => {
     const headless = services(objects).filter((s) => s.spec.clusterIP === 'None');
-    expect(headless.map((s) => s.metadata.name).sort()).toEqual([`${FULLNAME}-infinispan-ping`, `${FULLNAME}-redis-headless`, `${FULLNAME}-sentinel-headless`]);
+    expect(headless.map((s) => s.metadata.name).sort()).toEqual([`${FULLNAME}-haproxy-headless`, `${FULLNAME}-infinispan-ping`, `${FULLNAME}-redis-headless`, `${FULLNAME}-sentinel-headless`]);
     for (const s of headless) {
       expect(s.spec.type).toBeUndefined();
       expect(s.spec.ports.every((p: any) => p.nodePort === undefined)).toBe(true);

@@ -27,7 +27,7 @@ const result = synthesize();
 const argocd = new Map([...result.files].filter(([file]) => file.startsWith(`${ARGOCD_DIR}/`)));
 const parse = (text: string) => YAML.parse(text) as K8sObject;
 const distObjects = (env: string): K8sObject[] =>
-  [...result.files].filter(([file]) => file.startsWith(`dist/${env}/`)).flatMap(([, text]) => parseDocuments(text));
+  [...result.files].filter(([file]) => file.startsWith(`dist/${env}/`) && file.endsWith(`.yaml`)).flatMap(([, text]) => parseDocuments(text));
 const envNames = listEnvironments(path.join(PROJECT_ROOT, 'values'));
 
 function environment(name: string, values: Record<string, unknown>): Environment {

@@ -67,7 +67,7 @@ test('by default: PodMonitors, no metrics Services, no ServiceMonitors, no metri
   const objects = renderValues(sentinelValues({ mode: 'operator' }));
   expect(objects.filter((o) => o.kind === 'ServiceMonitor' || /-metrics$/.test(o.metadata.name))).toEqual([]);
   const monitors = objects.filter((o) => o.kind === 'PodMonitor');
-  expect(monitors).toHaveLength(2);
+  expect(monitors).toHaveLength(3); // Redis, Sentinel and the master endpoint (HAProxy)
   for (const m of monitors) {
     expect(m.spec.podMetricsEndpoints[0].metricRelabelings).toBeUndefined();
     expect(m.metadata.labels?.release).toBeUndefined();

@@ -7,9 +7,9 @@ export const DOTENV_FILE = 'client.env.example';
 
 /** Password variables apps set from CREDENTIALS_SECRET: variable → the contract key naming its Secret key. */
 export const PASSWORD_VARIABLES: Record<string, string> = {
-  REDIS_PASSWORD: 'REDIS_PASSWORD_KEY',
-  REDIS_CACHE_PASSWORD: 'REDIS_CACHE_PASSWORD_KEY',
-  REDIS_SENTINEL_PASSWORD: 'REDIS_SENTINEL_PASSWORD_KEY',
+  REDIS_PASSWORD: 'REDIS_PASSWORD_KEY', // pragma: allowlist secret -- variable names, not values
+  REDIS_CACHE_PASSWORD: 'REDIS_CACHE_PASSWORD_KEY', // pragma: allowlist secret -- variable names, not values
+  REDIS_SENTINEL_PASSWORD: 'REDIS_SENTINEL_PASSWORD_KEY', // pragma: allowlist secret -- variable names, not values
 };
 
 const quote = (value: string) => (/^[A-Za-z0-9_./:@,+-]*$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`);

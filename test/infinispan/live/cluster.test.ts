@@ -64,13 +64,13 @@ describeWithBinaries(['java', 'mvn'], 'a three-server Infinispan cluster from th
 
   test('refuses REST without credentials and with a wrong password', async () => {
     expect((await cluster.request(first, 'GET', cachePath('x'), { auth: false })).status).toBe(401);
-    expect((await cluster.request(first, 'GET', cachePath('x'), { auth: { username: CREDENTIALS.username, password: 'wrong' } })).status).toBe(401);
+    expect((await cluster.request(first, 'GET', cachePath('x'), { auth: { username: CREDENTIALS.username, password: 'wrong' } })).status).toBe(401); // pragma: allowlist secret -- a wrong password the test expects refused
   });
 
   test('refuses Hot Rod with a wrong password', async () => {
     await expect(
       (async () => {
-        const client = await cluster.hotrod(first, { username: CREDENTIALS.username, password: 'wrong' });
+        const client = await cluster.hotrod(first, { username: CREDENTIALS.username, password: 'wrong' }); // pragma: allowlist secret -- a wrong password the test expects refused
         try {
           await client.get('x');
         } finally {

@@ -21,9 +21,9 @@ import { TestIssuer } from '../tls-issuer';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const infinispan = require('infinispan');
 
-export const CREDENTIALS = { username: 'agents', password: 'Sessi0ns-live-pw' } as const;
+export const CREDENTIALS = { username: 'agents', password: 'Sessi0ns-live-pw' } as const; // pragma: allowlist secret -- fixture credentials of a test-only server
 /** The admin identity's Secret values, used when infinispan.auth.admin.enabled names their keys. */
-export const ADMIN_CREDENTIALS = { username: 'ops', password: 'Adm1n-live-pw' } as const;
+export const ADMIN_CREDENTIALS = { username: 'ops', password: 'Adm1n-live-pw' } as const; // pragma: allowlist secret -- fixture credentials of a test-only server
 /** Upper bound of one server's life: no JVM outlives a stuck test by more. */
 const MAX_LIFETIME_SECONDS = 900;
 const JVM_OPTIONS = '-Xmx256m -Xss512k -XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
