@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # sourced by server.sh and cli.sh, which use JAVA and LOADER_CLASS
 # Shared by server.sh and cli.sh: ISPN_HOME, the JVM and the loader class path, as the server zip's
 # bin/common.sh sets them (our own launcher: the zip is not on Maven Central, see install.ts).
 DIRNAME=$(cd "$(dirname "$0")" && pwd)

@@ -40,6 +40,7 @@ check_username() {
   esac
 }
 check_password() {
+  # shellcheck disable=SC1003 # '\' is a backslash pattern, not an attempt to escape a quote
   case "$1" in
     *'"'* | *'\'* | *'
 '*) fail "the password in $2 may not contain a double quote, a backslash or a line break (the Infinispan CLI batch cannot carry them)" ;;
