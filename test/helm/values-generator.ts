@@ -21,6 +21,10 @@ import { repairValues } from './values-repairs';
 
 type Schema = z.core.$ZodType;
 
+/** fast-check may give a map an own "__proto__" key; no Kubernetes field has that name, and zod drops it. */
+const withoutProtoKey = <T extends Record<string, unknown>>(d: T) => !Object.prototype.hasOwnProperty.call(d, '__proto__');
+
+
 /** Wrappers that do not change which values are valid for the generator's purposes. */
 const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional']);
 
@@ -96,7 +100,7 @@ const freeText = fc.oneof(
 const freeForm: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   scalar: fc.oneof(fc.stringMatching(/^[a-zA-Z0-9./-]{0,12}$/), fc.integer({ min: -1000, max: 100000 }), fc.boolean()),
   node: fc.oneof({ depthSize: 'small', maxDepth: 3 }, tie('scalar'), tie('map'), tie('list')),
-  map: fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,10}$/), tie('node'), { maxKeys: MAX_ITEMS }),
+  map: fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,10}$/), tie('node'), { maxKeys: MAX_ITEMS }).filter(withoutProtoKey),
   list: fc.array(tie('node'), { maxLength: MAX_ITEMS }),
 })).node;
 
@@ -165,7 +169,7 @@ export function arbitraryOf(schema: Schema): fc.Arbitrary<unknown> {
     case 'tuple': arb = fc.tuple(...def.items.map((i: Schema) => arbitraryOf(i))); break;
     case 'record': {
       const key = def.keyType._zod.def.type === 'string' ? arbitraryOf(def.keyType) : fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/);
-      arb = fc.dictionary(key as fc.Arbitrary<string>, arbitraryOf(def.valueType), { maxKeys: MAX_ITEMS });
+      arb = fc.dictionary(key as fc.Arbitrary<string>, arbitraryOf(def.valueType), { maxKeys: MAX_ITEMS }).filter(withoutProtoKey);
       break;
     }
     case 'object': {
@@ -206,8 +210,29 @@ function sectionArbitrary(schema: Schema, prefix: string): fc.Arbitrary<Record<s
 }
 
 /** Random valid value sets for the whole schema, repaired to satisfy the cross-key rules, checked by the loader. */
+/**
+ * Two workloads that create a ServiceAccount of the same name would make one object twice (Kubernetes and
+ * Helm refuse that; no rule can, since the default names differ): later ones get a suffix.
+ */
+function distinctServiceAccounts(values: any): void {
+  const seen = new Set<string>();
+  const walk = (node: any) => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    const sa = node.serviceAccount;
+    if (sa && typeof sa === 'object' && sa.create !== false && typeof sa.name === 'string' && sa.name) {
+      let name = sa.name;
+      for (let i = 1; seen.has(name); i++) name = `${sa.name.slice(0, 50)}-${i}`;
+      sa.name = name;
+      seen.add(name);
+    }
+    for (const [key, child] of Object.entries(node)) if (key !== 'serviceAccount') walk(child);
+  };
+  walk(values);
+}
+
 export const validValues: fc.Arbitrary<ConfigInput> = sectionArbitrary(configSchema, '').map((raw) => {
   const values = repairValues(structuredClone(raw));
+  distinctServiceAccounts(values);
   validate(values, 'values/generated.yaml');
   return values as ConfigInput;
 });
