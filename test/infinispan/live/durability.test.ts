@@ -49,5 +49,5 @@ describeWithBinaries(['java', 'mvn'], 'sessions in the generated Infinispan clus
   // sessions in three runs out of three (missing after preload: durable-5, -9, -43, ...), although a helper's runs
   // had passed. Issue 17 stays open on it (likely the consistent hash is recomputed on an ungraceful full
   // restart, so entries in a store whose segments moved are not loaded; Infinispan's answer is a graceful
-  // `shutdown cluster` with persistent global state). The test that showed it is in git history (b1c…).
+  // `shutdown cluster` with persistent global state). The test that showed it: git show f32399a:test/infinispan/live/durability.test.ts.
 });
