@@ -17,7 +17,7 @@ import * as path from 'path';
 import { cacheDir } from '../cache';
 import { moduleTime } from './gomod';
 import { withFileLock } from './lock';
-import { CONTAINERD, COREDNS, ETCD, KUBE_NETWORK_POLICIES, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK, RUNC } from './versions';
+import { CONTAINERD, COREDNS, ETCD, KUBE_ROUTER, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK, RUNC } from './versions';
 
 const GO = path.join(__dirname, 'go');
 const STAMP = '.complete';
@@ -100,12 +100,11 @@ export const COMPONENTS = {
     env: { CGO_ENABLED: '1' },
   },
   coredns: { name: 'coredns', version: COREDNS.version, packages: [COREDNS.module], binaries: ['coredns'], env: { CGO_ENABLED: '0' } },
-  'kube-network-policies': {
-    name: 'kube-network-policies',
-    version: KUBE_NETWORK_POLICIES.version,
-    packages: [`${KUBE_NETWORK_POLICIES.module}/cmd`],
-    binaries: ['kube-network-policies'],
-    rename: { cmd: 'kube-network-policies' },
+  'kube-router': {
+    name: 'kube-router',
+    version: KUBE_ROUTER.version,
+    packages: [`${KUBE_ROUTER.module}/cmd/kube-router`],
+    binaries: ['kube-router'],
     env: { CGO_ENABLED: '0' },
   },
 } satisfies Record<string, GoComponent>;

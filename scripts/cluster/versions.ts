@@ -15,8 +15,13 @@ export const CONTAINERD = { module: 'github.com/containerd/containerd/v2', versi
 export const RUNC = { module: 'github.com/opencontainers/runc', version: 'v1.5.3' } as const;
 /** Cluster DNS; v1.15.0 builds with Go 1.26. */
 export const COREDNS = { module: 'github.com/coredns/coredns', version: 'v1.15.0' } as const;
-/** A NetworkPolicy implementation (nftables), so the chart's policies are enforced, not only accepted. */
-export const KUBE_NETWORK_POLICIES = { module: 'sigs.k8s.io/kube-network-policies', version: 'v0.8.0' } as const;
+/**
+ * The real node's NetworkPolicy implementation: kube-router's firewall alone (iptables + ipset). Not
+ * kube-network-policies: it queues new connections with nftables' native `queue`, which this kernel lacks
+ * (CONFIG_NFT_QUEUE is not set). v2.1.0 is the only version the module proxy serves; the advisories against
+ * it concern the service proxy and BGP router, which the node never starts.
+ */
+export const KUBE_ROUTER = { module: 'github.com/cloudnativelabs/kube-router/v2', version: 'v2.1.0' } as const;
 
 /** The binaries of the one k8s.io/kubernetes build (kubelet and kube-proxy are for the real node). */
 export const KUBERNETES_COMMANDS = [

@@ -28,6 +28,7 @@ import {
   NODE_POD_GATEWAY,
   NODE_POD_SUBNET,
   PORTS,
+  SERVICE_CIDR,
 } from '../cluster/network';
 import { caPaths, issue } from '../cluster/pki';
 import { BuiltImage, ensureAllImages, ImageName } from './images';
@@ -39,8 +40,10 @@ export const NODE_ZONE = 'zone-real';
 /** The kubelet's cgroup parent in every cgroup v1 hierarchy: the node's pods, and nothing else, under it. */
 const CGROUP_ROOT = 'session-database-node';
 const CNI_BIN_DIR = '/usr/lib/cni';
+/** kube-router's health endpoint, on the node's loopback. */
+const KUBE_ROUTER_HEALTH_PORT = 20244;
 
-const PROCESSES = ['apiserver-bridge-outside', 'apiserver-bridge-inside', 'containerd', 'kubelet', 'kube-proxy', 'coredns'] as const;
+const PROCESSES = ['apiserver-bridge-outside', 'apiserver-bridge-inside', 'containerd', 'kubelet', 'kube-proxy', 'coredns', 'kube-router'] as const;
 type NodeProcess = (typeof PROCESSES)[number];
 
 interface State {
@@ -141,14 +144,18 @@ function createNetns(): void {
   ipn('addr', 'add', `${NODE_IP}/32`, 'dev', 'lo');
   // Cluster DNS: CoreDNS runs as a process of the node and answers on the kube-dns Service address itself.
   ipn('addr', 'add', `${CLUSTER_DNS_IP}/32`, 'dev', 'lo');
+  // The pods' bridge, made before the CNI plugin would: what the node itself sends to a pod leaves from the
+  // node's address (the route's src), as from a real node, so NetworkPolicy firewalls that admit the local
+  // node (kube-router does, for probes) see NODE_IP, not the bridge gateway.
+  ipn('link', 'add', 'cni0', 'type', 'bridge');
+  ipn('addr', 'add', `${NODE_POD_GATEWAY}/${NODE_POD_SUBNET.split('/')[1]}`, 'dev', 'cni0', 'noprefixroute');
+  ipn('link', 'set', 'cni0', 'up');
+  ipn('route', 'add', NODE_POD_SUBNET, 'dev', 'cni0', 'src', NODE_IP);
   const sysctl = (key: string, value: string) => sh(...inNode('sysctl', ['-qw', `${key}=${value}`]));
   sysctl('net.ipv4.ip_forward', '1');
-  // Services from a pod to a pod on the same bridge: kube-proxy's rules must see bridged traffic.
-  try {
-    sysctl('net.bridge.bridge-nf-call-iptables', '1');
-  } catch {
-    /* set once the bridge exists; kube-proxy sets it too */
-  }
+  // Services from a pod to a pod on the same bridge, and NetworkPolicies between them: kube-proxy's and
+  // kube-router's rules must see bridged traffic.
+  sysctl('net.bridge.bridge-nf-call-iptables', '1');
 }
 
 function cgroupHierarchies(): string[] {
@@ -445,11 +452,69 @@ async function start(binaries: BinPaths, images: Record<ImageName, BuiltImage>):
     return /200/.test(sh(...inNode('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${LOOPBACK}:10256/healthz`])));
   }, 'kube-proxy');
   phase('kube-proxy and CoreDNS ready');
+
+  await startNetworkPolicyFirewall(binaries, state);
+  phase('NetworkPolicies enforced (kube-router firewall)');
+}
+
+/** What kube-router's firewall reads: pods, namespaces, policies, its node, and the informers it opens for services. */
+const KUBE_ROUTER_RBAC = {
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'session-database:kube-router' },
+      rules: [
+        { apiGroups: [''], resources: ['namespaces', 'pods', 'services', 'nodes', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'session-database:kube-router' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'session-database:kube-router' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-router' }],
+    },
+  ],
+};
+
+/**
+ * kube-router with only its firewall (no router, no service proxy, no CNI): it turns every NetworkPolicy into
+ * iptables rules and ipsets for the pods of this node, so the chart's policies are enforced, not just accepted.
+ */
+async function startNetworkPolicyFirewall(binaries: BinPaths, state: State): Promise<void> {
+  kubectl(['apply', '-f', '-'], JSON.stringify(KUBE_ROUTER_RBAC));
+  const kubeconfig = clientKubeconfig('kube-router', 'system:kube-router');
+  startProcess('kube-router', ...inNode(binaries['kube-router'], [
+    `--kubeconfig=${kubeconfig}`,
+    `--hostname-override=${NODE_NAME}`,
+    '--run-firewall=true',
+    '--run-router=false',
+    '--run-service-proxy=false',
+    '--enable-cni=false',
+    '--enable-ipv4=true',
+    '--enable-ipv6=false',
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    `--health-port=${KUBE_ROUTER_HEALTH_PORT}`,
+    '--metrics-port=0',
+    // A policy change reaches the rules at once (informer events); the periodic resync only repairs.
+    '--iptables-sync-period=1m',
+    '--v=1',
+  ]), state);
+  await waitFor('kube-router firewall healthy and its chains installed', 60_000, () => {
+    if (!alive(state.pids['kube-router']!)) throw new Error('kube-router exited');
+    const healthy = /200/.test(sh(...inNode('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${LOOPBACK}:${KUBE_ROUTER_HEALTH_PORT}/healthz`])));
+    return healthy && sh(...inNode('iptables-save', ['-t', 'filter'])).includes(':KUBE-ROUTER-FORWARD');
+  }, 'kube-router');
 }
 
 /** Starts the node (the cluster must be up); any failure stops what was started. */
 export async function up(): Promise<RealNode> {
-  const binaries = await ensureAllBuilt(['kubernetes', 'containerd', 'runc', 'coredns']);
+  const binaries = await ensureAllBuilt(['kubernetes', 'containerd', 'runc', 'coredns', 'kube-router']);
   kubectlBinary = binaries.kubectl;
   shimPaths = [binaries['containerd-shim-runc-v2']];
   const images = await ensureAllImages();
