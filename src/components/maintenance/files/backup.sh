@@ -19,7 +19,7 @@ handoff() {
 }
 # shellcheck disable=SC2154 # code is assigned first inside the trap's own string
 trap 'code=$?; [ -z "${BACKUP_HANDOFF_DIR:-}" ] || [ -e "$BACKUP_HANDOFF_DIR/result" ] || handoff "failed (backup.sh exit $code)"' EXIT
-addr=$(find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME"
+addr=$(discover find_replica) || fail "no healthy replica: no sentinel listed one for $MASTER_NAME within ${DISCOVERY_TIMEOUT_SECONDS:-30}s"
 # shellcheck disable=SC2086 # "host port" from find_replica, split into its two fields
 set -- $addr
 host=$1 port=$2

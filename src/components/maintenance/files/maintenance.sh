@@ -3,7 +3,7 @@
 # Environment (set by the CronJobs, or by a test to fixture values):
 #   REDIS_MODE, MASTER_NAME, REDIS_SERVICE_HOST, REDIS_PORT, SENTINEL_HOST_PATTERN,
 #   SENTINEL_NODES, SENTINEL_PORT, SECRETS_DIR, TLS_ENABLED, TLS_DIR, DISCOVERY_USER (the sentinel ACL user
-#   that may only discover the master and replicas).
+#   that may only discover the master and replicas), DISCOVERY_TIMEOUT_SECONDS (how long to keep asking, 30).
 
 now_ms() {
   ms=$(date +%s%3N 2>/dev/null)
@@ -28,6 +28,18 @@ find_master() {
   else
     echo "$REDIS_SERVICE_HOST $REDIS_PORT"
   fi
+}
+
+# Runs a discovery function (find_master, find_replica) until it answers or DISCOVERY_TIMEOUT_SECONDS pass:
+# the Sentinels can be out of reach for seconds during a failover, and a new job pod for the seconds before
+# the NetworkPolicy implementation admits its address (seen with kube-router on the real node).
+# Usage: discover <function>
+discover() {
+  deadline=$(($(date +%s) + ${DISCOVERY_TIMEOUT_SECONDS:-30}))
+  until "$1"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 1
+  done
 }
 
 # "host port" of a healthy replica (link to the master up, not down or disconnected);
@@ -55,7 +67,7 @@ find_replica() {
 # Connect to the master as <user> on <db> with <lua> loaded: sets host, port and sha.
 # Usage: connect_master <user> <db> <lua>
 connect_master() {
-  addr=$(find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME"
+  addr=$(discover find_master) || fail "no master: no sentinel answered get-master-addr-by-name $MASTER_NAME within ${DISCOVERY_TIMEOUT_SECONDS:-30}s"
   host=${addr%% *} port=${addr##* }
   sha=$(load_script "$1" "$host" "$port" "$3")
   open_cli "$1" "$host" "$port" "$2"
