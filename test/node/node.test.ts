@@ -1,7 +1,15 @@
 import { IN_CI, describeWithBinaries } from '../support/binaries';
 import { eventually } from '../support/cluster';
 import { NODE_NAME } from '../../scripts/cluster/network';
+import { RELEASE } from '../support/helm';
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { inNode, nodeDir } from '../../scripts/node/node';
+import { DrillClient, podLogs, startDrillClient } from './drill-client';
+import { crashDrill, deletePodDrill, rollingUpgradeDrill, sentinelMaster } from './drills';
 import { ON_REAL_NODE, containerPid, installProductionOnNode, redisCliInNode, useRealNode } from './support';
+import { probeConnections } from './connection-probe';
 
 /** What the node needs on this machine besides what it builds (.ci/run installs them). */
 const NODE_PROGRAMS = ['ip', 'nsenter', 'gcc', 'nft', 'curl', 'redis-cli', 'apt-get', 'dpkg-deb', '/usr/lib/cni/bridge', '/usr/lib/cni/host-local'];
@@ -12,6 +20,15 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
   const { cluster, node } = useRealNode();
   /** The production release of the install test, which the drills use. */
   let ns = '';
+  /** The drill client of the production release (started after the install). */
+  let client: DrillClient | undefined;
+  let monitoringNs = '';
+  /** The release's values on top of productionValuesOnNode, for the install and every upgrade. */
+  let releaseArgs: string[] = [];
+  const drillClient = () => {
+    if (!client) throw new Error('the drill client did not start');
+    return client;
+  };
 
   test('the node registers Ready with kubelet 1.35 on containerd 2, tainted so that no other test lands there', () => {
     const n = cluster.json(['get', 'node', NODE_NAME]);
@@ -51,7 +68,11 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
 
   test('helm install --wait of the production values (TLS off: no cert-manager controller yet) reaches Ready with exactly one master', async () => {
     ns = cluster.namespace('node-prod', { 'session-database/clients': 'true' });
-    installProductionOnNode(cluster, node(), ns);
+    // The Prometheus namespace the exporter ports admit: one of this run's (the API server labels every
+    // namespace with kubernetes.io/metadata.name, which the policy matches).
+    monitoringNs = cluster.namespace('node-mon');
+    releaseArgs = ['--set', `networkPolicy.monitoring.namespace=${monitoringNs}`];
+    installProductionOnNode(cluster, node(), ns, releaseArgs);
 
     const password = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data['monitor-password'];
     const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { metadata: { name: string }; status: { podIP: string } }[];
@@ -63,51 +84,117 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     expect(roles.filter((r) => r === 'master')).toHaveLength(1);
   }, 480_000);
 
-  test('after the master\'s redis-server is killed (a crash), the Sentinels name one master that answers as master, and the others replicate', async () => {
-    const secret = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data as Record<string, string>;
-    const monitor = Buffer.from(secret['monitor-password'], 'base64').toString();
-    const sentinelIp = cluster.json(['get', 'pod', 'session-database-sentinel-0', '-n', ns]).status.podIP as string;
-    const masterHost = () => redisCliInNode(['-h', sentinelIp, '-p', '26379', '--user', 'monitor', 'sentinel', 'get-master-addr-by-name', 'mymaster'], monitor).stdout.split('\n')[0].trim();
-    const before = masterHost();
-    const masterPod = before.split('.')[0];
-    expect(masterPod).toMatch(/^session-database-redis-\d$/);
+  test('NetworkPolicies are enforced: only labelled clients of labelled namespaces reach Redis and Sentinel, only the monitoring namespace the exporters', async () => {
+    const ip = (pod: string) => cluster.json(['get', 'pod', pod, '-n', ns]).status.podIP as string;
+    const redis = ip(`${RELEASE}-redis-0`);
+    const sentinel = ip(`${RELEASE}-sentinel-0`);
+    const sentinelService = `${RELEASE}-sentinel.${ns}.svc.cluster.local`;
+    const checks = [
+      { name: 'redis', kind: 'redis', host: redis, port: 6379 },
+      { name: 'sentinel', kind: 'redis', host: sentinel, port: 26379 },
+      // Through the Service (kube-proxy's DNAT, then the policy) and cluster DNS.
+      { name: 'sentinel-service', kind: 'redis', host: sentinelService, port: 26379 },
+      { name: 'exporter', kind: 'http', host: redis, port: 9121 },
+    ] as const;
+    const client = { 'session-database/client': 'true' };
+    const otherNs = cluster.namespace('node-other');
+    const labelledNs = cluster.namespace('node-clients', { 'session-database/clients': 'true' });
+    const [unlabelled, labelled, otherNamespace, labelledNamespace, monitoring] = await Promise.all([
+      probeConnections(cluster, node(), ns, 'probe-unlabelled', { app: 'probe' }, checks),
+      probeConnections(cluster, node(), ns, 'probe-client', client, checks),
+      probeConnections(cluster, node(), otherNs, 'probe-client', client, checks),
+      probeConnections(cluster, node(), labelledNs, 'probe-client', client, checks),
+      probeConnections(cluster, node(), monitoringNs, 'probe-prometheus', { app: 'prometheus' }, checks),
+    ]);
+    expect(unlabelled).toEqual({ redis: 'closed', sentinel: 'closed', 'sentinel-service': 'closed', exporter: 'closed' });
+    expect(labelled).toEqual({ redis: 'open', sentinel: 'open', 'sentinel-service': 'open', exporter: 'closed' });
+    expect(otherNamespace).toEqual({ redis: 'closed', sentinel: 'closed', 'sentinel-service': 'closed', exporter: 'closed' });
+    expect(labelledNamespace).toEqual({ redis: 'open', sentinel: 'open', 'sentinel-service': 'open', exporter: 'closed' });
+    expect(monitoring).toEqual({ redis: 'closed', sentinel: 'closed', 'sentinel-service': 'closed', exporter: 'open' });
+  }, 180_000);
 
-    const crashed = Date.now();
-    process.kill(containerPid(node(), ns, masterPod, 'redis'), 'SIGKILL');
-    // The kubelet restarts the container at once: either the Sentinels promote a replica (down-after
-    // passed) or the restarted pod is master again before they agree it is down. Either way: one master.
-    const pods = () => cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { metadata: { name: string }; status: { podIP: string } }[];
-    const settled = await eventually('one master named by the Sentinels and answering as master, two replicas', () => {
-      const named = masterHost().split('.')[0];
-      const roles = pods().map((p) => [p.metadata.name, redisCliInNode(['-h', p.status.podIP, '--user', 'monitor', 'role'], monitor).stdout.split('\n')[0]] as const);
-      const masters = roles.filter(([, r]) => r === 'master').map(([n]) => n);
-      return masters.length === 1 && masters[0] === named && roles.filter(([, r]) => r === 'slave').length === 2 ? named : undefined;
-    }, 120_000);
-    process.stderr.write(`crash -> one master again: ${((Date.now() - crashed) / 1000).toFixed(2)} s (${masterPod} -> ${settled})\n`);
-  }, 240_000);
+  test('every component resolves the cluster DNS names it uses under its egress policy (Redis and Sentinel containers)', () => {
+    const peer = `${RELEASE}-redis-1.${RELEASE}-redis-headless.${ns}.svc.cluster.local`;
+    const sentinelPeer = `${RELEASE}-sentinel-2.${RELEASE}-sentinel-headless.${ns}.svc.cluster.local`;
+    for (const [pod, container] of [[`${RELEASE}-redis-0`, 'redis'], [`${RELEASE}-sentinel-0`, 'sentinel']]) {
+      const pid = containerPid(node(), ns, pod, container);
+      for (const name of [peer, sentinelPeer]) {
+        // The container's own mounts (resolv.conf, getent) and network (its pod address, its policies).
+        const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-n', '--', 'getent', 'hosts', name], { encoding: 'utf8', timeout: 15_000 });
+        expect({ pod, name, status: r.status, resolved: /^10\.244\.200\.\d+\s/.test(r.stdout) }).toEqual({ pod, name, status: 0, resolved: true });
+      }
+    }
+  });
 
-  test('kubectl delete pod of the master leads to another master named by the Sentinels, and one master once the pod is back', async () => {
-    const secret = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data as Record<string, string>;
-    const monitor = Buffer.from(secret['monitor-password'], 'base64').toString();
-    const sentinelIp = cluster.json(['get', 'pod', 'session-database-sentinel-1', '-n', ns]).status.podIP as string;
-    const masterHost = () => redisCliInNode(['-h', sentinelIp, '-p', '26379', '--user', 'monitor', 'sentinel', 'get-master-addr-by-name', 'mymaster'], monitor).stdout.split('\n')[0].trim();
-    const before = masterHost();
-    const masterPod = before.split('.')[0];
+  test('a client pod labelled as a client writes numbered sessions through Sentinel discovery, each acknowledged by WAIT', async () => {
+    client = await startDrillClient(cluster, node(), ns, RELEASE);
+    expect(client.acks().length).toBeGreaterThanOrEqual(20);
+    expect(client.lostAcknowledgedWrites()).toEqual([]);
+  }, 120_000);
 
-    const deleted = Date.now();
-    cluster.kubectlOk(['delete', 'pod', masterPod, '-n', ns, '--wait=false']);
-    const after = await eventually('a new master named by the Sentinels', () => {
-      const host = masterHost();
-      return host && host !== before ? host : undefined;
-    }, 90_000);
-    process.stderr.write(`delete pod -> new master named: ${((Date.now() - deleted) / 1000).toFixed(2)} (${before} -> ${after})\n`);
-
-    await eventually('the StatefulSet whole again', () => {
-      const sts = cluster.json(['get', 'statefulset', 'session-database-redis', '-n', ns]);
-      return sts.status.readyReplicas === 3 || undefined;
-    }, 180_000);
-    const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { status: { podIP: string } }[];
-    const roles = pods.map((p) => redisCliInNode(['-h', p.status.podIP, '--user', 'monitor', 'role'], monitor).stdout.split('\n')[0]);
-    expect(roles.filter((r) => r === 'master')).toHaveLength(1);
+  test('after the master\'s redis-server is killed (a crash), one master and two replicas again, writes flow and no acknowledged write is lost', async () => {
+    const r = await crashDrill(cluster, node(), ns, drillClient());
+    process.stderr.write(`crash drill: ${r.masterBefore} -> ${r.masterAfter}, whole again in ${r.settledSeconds.toFixed(2)} s, longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} acknowledged writes lost\n`);
+    expect(r.lost).toEqual([]);
   }, 300_000);
+
+  test('kubectl delete pod of the master hands mastership over (preStop): another master, writes flow, no acknowledged write is lost', async () => {
+    const r = await deletePodDrill(cluster, ns, drillClient());
+    process.stderr.write(`delete-pod drill: ${r.masterBefore} -> ${r.masterAfter}, whole again in ${r.settledSeconds.toFixed(2)} s, longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} acknowledged writes lost\n`);
+    expect(r.masterAfter).not.toBe(r.masterBefore);
+    expect(r.lost).toEqual([]);
+  }, 300_000);
+
+  test('helm upgrade that changes the pod template rolls the StatefulSet one pod at a time and loses no acknowledged write', async () => {
+    const r = await rollingUpgradeDrill(cluster, node(), ns, drillClient(), 'rolled-once', releaseArgs);
+    process.stderr.write(`rolling upgrade: order ${r.order.join(', ')} (master before: ${r.masterBefore}, after: ${r.masterAfter}), at most ${r.mostUnavailable} unavailable, longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
+    expect(r.order).toEqual([`${RELEASE}-redis-2`, `${RELEASE}-redis-1`, `${RELEASE}-redis-0`]);
+    expect(r.mostUnavailable).toBeLessThanOrEqual(1);
+    expect(r.lost).toEqual([]);
+    const annotations = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items.map((p: { metadata: { annotations: Record<string, string> } }) => p.metadata.annotations['session-database/drill']);
+    expect(annotations).toEqual(['rolled-once', 'rolled-once', 'rolled-once']);
+  }, 700_000);
+
+  test('a Job from each CronJob (session cleanup, cache cleanup, backup) completes against the live master with its own ACL user', async () => {
+    const secret = cluster.json(['get', 'secret', `${RELEASE}-auth`, '-n', ns]).data as Record<string, string>;
+    const password = (user: string) => Buffer.from(secret[`${user}-password`], 'base64').toString();
+    const master = sentinelMaster(cluster, ns);
+    const masterIp = cluster.json(['get', 'pod', master, '-n', ns]).status.podIP as string;
+    const asUser = (user: string, db: number, commands: string[][]) => {
+      const [cmd, args] = inNode('redis-cli', ['--no-auth-warning', '-h', masterIp, '--user', user, '-n', String(db)]);
+      const r = spawnSync(cmd, args, { encoding: 'utf8', input: commands.map((c) => c.join(' ')).join('\n') + '\n', env: { ...process.env, REDISCLI_AUTH: password(user) } });
+      if (r.status !== 0) throw new Error(`redis-cli as ${user}: ${r.stderr}`);
+      return r.stdout.trim().split('\n');
+    };
+    // One user over the session limit (production: 5) with a stale index entry; one cache index with a stale entry.
+    const sessions = Array.from({ length: 8 }, (_, i) => `cronu-s${i}`);
+    asUser('app', 0, [
+      ...sessions.map((id) => ['SET', `session:${id}`, 'x', 'EX', '3600']),
+      ['ZADD', 'session:user:cronu', ...sessions.flatMap((id, i) => [String(1_700_000_000_000 + i * 1000), id]), '1690000000000', 'cronu-gone'],
+    ]);
+    asUser('cache', 1, [
+      ['SET', 'cache:drill:a', 'x', 'EX', '3600'],
+      ['SET', 'cache:drill:b', 'x', 'EX', '3600'],
+      ['ZADD', 'cache_index:drill', '1', 'a', '2', 'b', '3', 'c'],
+    ]);
+
+    for (const cronJob of ['session-cleanup', 'cache-cleanup', 'backup']) {
+      const job = `${cronJob}-now`;
+      cluster.kubectlOk(['create', 'job', job, `--from=cronjob/${RELEASE}-${cronJob}`, '-n', ns]);
+      await eventually(`Job ${job} complete`, () => {
+        const status = cluster.json(['get', 'job', job, '-n', ns]).status;
+        if (status.failed) throw new Error(`Job ${job} failed:\n${podLogs(ns, job)}`);
+        return status.succeeded === 1 || undefined;
+      }, 180_000);
+    }
+
+    // The session cleanup evicted the three oldest sessions and the stale entry; the cache cleanup the stale entry.
+    expect(asUser('app', 0, [['ZRANGE', 'session:user:cronu', '0', '-1']])).toEqual(sessions.slice(3));
+    expect(asUser('app', 0, sessions.slice(0, 3).map((id) => ['EXISTS', `session:${id}`]))).toEqual(['0', '0', '0']);
+    expect(asUser('cache', 1, [['ZRANGE', 'cache_index:drill', '0', '-1']])).toEqual(['a', 'b']);
+    // The backup left a verified RDB and its checksum on the backup volume.
+    const backups = fs.readdirSync(path.join(nodeDir(), 'volumes', ns, `${RELEASE}-backup`));
+    expect(backups.filter((f) => /^redis-backup-\d{8}T\d{6}Z\.rdb$/.test(f))).toHaveLength(1);
+    expect(backups.filter((f) => /^redis-backup-\d{8}T\d{6}Z\.rdb\.sha256$/.test(f))).toHaveLength(1);
+  }, 600_000);
 });

@@ -97,12 +97,12 @@ export function redisCliInNode(args: string[], password?: string): { status: num
 }
 
 /**
- * `helm install --wait` of values/production.yaml on the real node: the local images, every workload on the
- * node, TLS off (no cert-manager controller runs yet) and small requests (two cores host the whole node;
- * the production requests, 3 × 500m, would not fit). Returns the seconds until Ready.
+ * The values of values/production.yaml on the real node: the local images, every workload on the node, TLS
+ * off (no cert-manager controller runs yet) and small requests (two cores host the whole node; the
+ * production requests, 3 × 500m, would not fit).
  */
-export function installProductionOnNode(cluster: TestCluster, node: RealNode, namespace: string, extraArgs: string[] = []): number {
-  const valuesArgs = [
+export function productionValuesOnNode(node: RealNode, namespace: string, extraArgs: string[] = []): string[] {
+  return [
     ...namespacedValues('values/production.yaml', namespace),
     ...localImageValues(node),
     ...onRealNodeValues(['redis', 'redis.sentinel', 'maintenance']),
@@ -111,6 +111,11 @@ export function installProductionOnNode(cluster: TestCluster, node: RealNode, na
     '--set', 'redis.resources.requests.memory=64Mi',
     ...extraArgs,
   ];
+}
+
+/** `helm install --wait` of the production values on the real node (productionValuesOnNode). Returns the seconds until Ready. */
+export function installProductionOnNode(cluster: TestCluster, node: RealNode, namespace: string, extraArgs: string[] = []): number {
+  const valuesArgs = productionValuesOnNode(node, namespace, extraArgs);
   createAuthSecret(cluster, namespace);
   provideNodeVolumes(cluster, namespace, templateObjects(cluster, 4, namespace, valuesArgs));
   const started = Date.now();

@@ -1,0 +1,128 @@
+/**
+ * The failover drills on the real node, shared by test/node and bench/node: each disturbs the release while
+ * the drill client (drill-client.ts) writes, waits until the release is whole again and the client writes
+ * again, and reports the longest write gap and the acknowledged writes the master lacks.
+ */
+import { eventually, expectHelmOk, TestCluster } from '../support/cluster';
+import { CHART, RELEASE } from '../support/helm';
+import { RealNode } from '../../scripts/node/node';
+import { DrillClient } from './drill-client';
+import { containerPid, productionValuesOnNode, redisCliInNode } from './support';
+
+export interface DrillResult {
+  /** Longest time between two acknowledged writes from the disturbance until writes flowed again. */
+  gapSeconds: number;
+  /** Acknowledged writes (numbers) missing from the master afterwards: must be none. */
+  lost: number[];
+  /** Seconds from the disturbance until the release was whole again (one master, two replicas, all Ready). */
+  settledSeconds: number;
+  masterBefore: string;
+  masterAfter: string;
+}
+
+interface RedisPod {
+  metadata: { name: string; labels: Record<string, string> };
+  status: { podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+function monitorPassword(cluster: TestCluster, namespace: string): string {
+  return Buffer.from(cluster.json(['get', 'secret', `${RELEASE}-auth`, '-n', namespace]).data['monitor-password'], 'base64').toString();
+}
+
+const redisPods = (cluster: TestCluster, namespace: string) =>
+  cluster.json(['get', 'pods', '-n', namespace, '-l', 'app.kubernetes.io/component=redis']).items as RedisPod[];
+
+const ready = (p: RedisPod) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** The Redis pod the Sentinels name master (asking Sentinel `sentinel`), e.g. session-database-redis-1. */
+export function sentinelMaster(cluster: TestCluster, namespace: string, sentinel = 0): string {
+  const ip = cluster.json(['get', 'pod', `${RELEASE}-sentinel-${sentinel}`, '-n', namespace]).status.podIP as string;
+  const r = redisCliInNode(['-h', ip, '-p', '26379', '--user', 'monitor', 'SENTINEL', 'get-master-addr-by-name', 'mymaster'], monitorPassword(cluster, namespace));
+  return r.stdout.split('\n')[0].trim().split('.')[0];
+}
+
+/** Every Sentinel names the same master, it answers ROLE master, the two others replicas; all pods Ready. */
+export async function wholeAgain(cluster: TestCluster, namespace: string, timeoutMs = 180_000): Promise<string> {
+  const monitor = monitorPassword(cluster, namespace);
+  return eventually('every Sentinel names one master that answers as master, two replicas, all Redis pods Ready', () => {
+    const named = new Set([0, 1, 2].map((i) => sentinelMaster(cluster, namespace, i)));
+    if (named.size !== 1) return undefined;
+    const [master] = named;
+    const pods = redisPods(cluster, namespace);
+    if (pods.length !== 3 || !pods.every(ready)) return undefined;
+    const roles = pods.map((p) => [p.metadata.name, redisCliInNode(['-h', p.status.podIP!, '--user', 'monitor', 'ROLE'], monitor).stdout.split('\n')[0]] as const);
+    const masters = roles.filter(([, r]) => r === 'master').map(([n]) => n);
+    return masters.length === 1 && masters[0] === master && roles.filter(([, r]) => r === 'slave').length === 2 ? master : undefined;
+  }, timeoutMs);
+}
+
+async function finish(client: DrillClient, started: number, masterBefore: string, masterAfter: string): Promise<DrillResult> {
+  const settledSeconds = (Date.now() - started) / 1000;
+  // Writes must flow again (and the gap close) before it is measured.
+  await client.waitForAcks(20);
+  return { gapSeconds: client.longestGapSeconds(started, Date.now()), lost: client.lostAcknowledgedWrites(), settledSeconds, masterBefore, masterAfter };
+}
+
+/** SIGKILL of the master's redis-server (a crash); the kubelet restarts the container. */
+export async function crashDrill(cluster: TestCluster, node: RealNode, namespace: string, client: DrillClient): Promise<DrillResult> {
+  const before = await wholeAgain(cluster, namespace);
+  await client.waitForAcks(20);
+  const started = Date.now();
+  process.kill(containerPid(node, namespace, before, 'redis'), 'SIGKILL');
+  const after = await wholeAgain(cluster, namespace);
+  return finish(client, started, before, after);
+}
+
+/** `kubectl delete pod` of the master: its preStop hook hands mastership over. */
+export async function deletePodDrill(cluster: TestCluster, namespace: string, client: DrillClient): Promise<DrillResult> {
+  const before = await wholeAgain(cluster, namespace);
+  await client.waitForAcks(20);
+  const oldUid = cluster.json(['get', 'pod', before, '-n', namespace]).metadata.uid as string;
+  const started = Date.now();
+  cluster.kubectlOk(['delete', 'pod', before, '-n', namespace, '--wait=false']);
+  // The pod must really be replaced before "whole again" means anything.
+  await eventually(`${before} replaced`, () => {
+    const r = cluster.kubectl(['get', 'pod', before, '-n', namespace, '-o', 'jsonpath={.metadata.uid}']);
+    return r.status === 0 && r.stdout.trim() !== oldUid ? true : undefined;
+  }, 120_000);
+  const after = await wholeAgain(cluster, namespace);
+  return finish(client, started, before, after);
+}
+
+export interface RollingUpgradeResult extends DrillResult {
+  /** The pods in the order they were replaced. */
+  order: string[];
+  /** The most Redis pods not Ready at one time during the rollout. */
+  mostUnavailable: number;
+}
+
+/**
+ * `helm upgrade` that changes the Redis pod template (a pod annotation): the StatefulSet replaces its pods one
+ * at a time; the master's preStop hands over before it goes.
+ */
+export async function rollingUpgradeDrill(cluster: TestCluster, node: RealNode, namespace: string, client: DrillClient, mark: string, releaseArgs: string[] = []): Promise<RollingUpgradeResult> {
+  const before = await wholeAgain(cluster, namespace);
+  await client.waitForAcks(20);
+  const uids = new Map(redisPods(cluster, namespace).map((p) => [p.metadata.name, (p as unknown as { metadata: { uid: string } }).metadata.uid]));
+  const started = Date.now();
+  const valuesArgs = productionValuesOnNode(node, namespace, [...releaseArgs, '--set-string', `redis.podAnnotations.session-database/drill=${mark}`]);
+  expectHelmOk(cluster, cluster.helm(4, ['upgrade', RELEASE, CHART, '-n', namespace, ...valuesArgs], 120_000), namespace);
+
+  const order: string[] = [];
+  let mostUnavailable = 0;
+  await eventually('every Redis pod replaced by the new template and Ready', () => {
+    const pods = redisPods(cluster, namespace);
+    mostUnavailable = Math.max(mostUnavailable, 3 - pods.filter(ready).length);
+    for (const p of pods) {
+      const uid = (p as unknown as { metadata: { uid: string } }).metadata.uid;
+      if (uid !== uids.get(p.metadata.name) && !order.includes(p.metadata.name)) order.push(p.metadata.name);
+    }
+    // Missing pods (deleted, not yet recreated) count as unavailable too.
+    mostUnavailable = Math.max(mostUnavailable, 3 - pods.length);
+    const sts = cluster.json(['get', 'statefulset', `${RELEASE}-redis`, '-n', namespace]);
+    const done = sts.status.updateRevision === sts.status.currentRevision && sts.status.updatedReplicas === 3 && sts.status.readyReplicas === 3;
+    return done && order.length === 3 ? true : undefined;
+  }, 600_000);
+  const after = await wholeAgain(cluster, namespace);
+  return { ...(await finish(client, started, before, after)), order, mostUnavailable };
+}
