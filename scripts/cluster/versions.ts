@@ -18,6 +18,12 @@ export const COREDNS = { module: 'github.com/coredns/coredns', version: 'v1.15.0
 /** A NetworkPolicy implementation (nftables), so the chart's policies are enforced, not only accepted. */
 export const KUBE_NETWORK_POLICIES = { module: 'sigs.k8s.io/kube-network-policies', version: 'v0.8.0' } as const;
 
+/**
+ * cert-manager: its CRDs (CRD_SOURCES) and its controller (scripts/cluster/go/cert-manager-controller, whose go.mod
+ * requires this version: a test checks they agree).
+ */
+export const CERT_MANAGER = { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2' } as const;
+
 /** The binaries of the one k8s.io/kubernetes build (kubelet and kube-proxy are for the real node). */
 export const KUBERNETES_COMMANDS = [
   'kube-apiserver',
@@ -37,8 +43,8 @@ export const KUBERNETES_COMMANDS = [
 export const CRD_SOURCES = [
   {
     name: 'cert-manager',
-    module: 'github.com/cert-manager/cert-manager',
-    version: 'v1.21.2',
+    module: CERT_MANAGER.module,
+    version: CERT_MANAGER.version,
     dir: 'deploy/crds',
     crds: ['certificates.cert-manager.io', 'issuers.cert-manager.io'],
   },
