@@ -249,6 +249,25 @@ localOnly('a forced renewal (cmctl renew: Issuing=True, ManuallyTriggered) write
   expect(latest && [condition(latest, 'Approved')?.status, condition(latest, 'Ready')?.reason]).toEqual(['True', 'Issued']);
 });
 
+localOnly('renewing the bootstrapped CA (cmctl renew --all includes it; cert-manager renews it by itself too) keeps the clients\' trust', async () => {
+  // The CA the clients were given (the client CA Secret) before the renewal.
+  const clientConfig = objects.find((o) => o.kind === 'ConfigMap' && o.data?.REDIS_TLS_CA_SECRET)!;
+  const clientCa = writePem('client-ca-before.crt', secretData(clientConfig.data.REDIS_TLS_CA_SECRET)![clientConfig.data.REDIS_TLS_CA_KEY]);
+  const ca = certificates().find((c) => c.spec.isCA)!;
+  const caRenewal = await renew(ca.metadata.name);
+  console.log(`renewal of the CA ${ca.metadata.name}: ${caRenewal.seconds.toFixed(1)}s`);
+  expect(serial(writePem('ca-after.crt', caRenewal.after['tls.crt']))).not.toBe(serial(writePem('ca-before.crt', caRenewal.before['tls.crt'])));
+  // The renewed CA keeps its key (rotationPolicy Never): the same CA to everything that verifies with it.
+  expect(caRenewal.after['tls.key']).toBe(caRenewal.before['tls.key']);
+  // A server certificate issued after the CA renewal (the next scheduled renewal, or a restart's) must still
+  // verify against the CA the clients hold: they are not changed by a CA renewal.
+  const leaf = certificates().find((c) => /-redis-tls$/.test(c.spec.secretName))!;
+  const { after } = await renew(leaf.metadata.name);
+  const crt = writePem('leaf-after-ca-renewal.crt', after['tls.crt']);
+  expect(verify(clientCa, crt)).toEqual({ ok: true, output: `${crt}: OK` });
+  expect(verify(writePem('ca-renewed.crt', caRenewal.after['tls.crt']), crt)).toMatchObject({ ok: true });
+});
+
 localOnly('the controller ran with its own identity, and only in its namespace', () => {
   const user = `session-database:cert-manager:${ns}`;
   expect(cluster.kubectlOk(['auth', 'can-i', 'update', 'certificates/status', '-n', ns, '--as', user]).trim()).toBe('yes');
