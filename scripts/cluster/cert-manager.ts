@@ -51,7 +51,7 @@ export interface CertManager {
   readonly startSeconds: number;
   /** The last lines of its log. */
   logTail(lines?: number): string;
-  /** Stops the process (SIGTERM, then SIGKILL after 10 s); the RoleBinding goes with the namespace. */
+  /** Stops the process (SIGTERM, then SIGKILL after 10 s) and removes its kubeconfig; the RoleBinding goes with the namespace. */
   stop(): Promise<void>;
 }
 
@@ -154,7 +154,8 @@ export async function startCertManager(options: StartOptions): Promise<CertManag
 
   await ensureControllerCrds(binaries, admin);
   kubectl(binaries, admin, ['apply', '--server-side', '--field-manager=session-database-cert-manager', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac(namespace) }));
-  const kubeconfig = clientKubeconfig(path.join(clusterDir(), 'pki'), `cert-manager-${namespace}`, { commonName: userName(namespace) }, APISERVER_URL, path.join(dir(), `${namespace}.kubeconfig`));
+  const identity = `cert-manager-${namespace}`;
+  const kubeconfig = clientKubeconfig(path.join(clusterDir(), 'pki'), identity, { commonName: userName(namespace) }, APISERVER_URL, path.join(dir(), `${namespace}.kubeconfig`));
 
   const logFile = path.join(clusterDir(), 'logs', `cert-manager-${namespace}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -167,7 +168,8 @@ export async function startCertManager(options: StartOptions): Promise<CertManag
   fs.writeFileSync(pidFile(namespace), String(pid));
   const stop = async () => {
     await stopProcess(child, pid);
-    fs.rmSync(pidFile(namespace), { force: true });
+    // The identity goes with the process (a test namespace's name is never used again).
+    for (const file of [pidFile(namespace), kubeconfig, ...['crt', 'key'].map((ext) => path.join(clusterDir(), 'pki', `${identity}.${ext}`))]) fs.rmSync(file, { force: true });
   };
 
   // Running: the log says so and no control loop has failed its cache sync (it would exit).

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { CertManager, startCertManager } from '../../scripts/cluster/cert-manager';
 import { CERT_MANAGER, CRD_SOURCES } from '../../scripts/cluster/versions';
 import { IN_CI } from '../support/binaries';
-import { eventually, expectHelmOk, installChart, useCluster } from '../support/cluster';
+import { CLUSTER_SETUP_TIMEOUT_MS, eventually, expectHelmOk, installChart, useCluster } from '../support/cluster';
 import { RELEASE, renderedObjects } from '../support/helm';
 import { K8sObject } from '../support/manifests';
 
@@ -90,7 +90,8 @@ beforeAll(async () => {
   }
   issueSeconds = (Date.now() - began) / 1000;
   console.log(`cert-manager ${CERT_MANAGER.version}: controller up in ${controller.startSeconds.toFixed(1)}s; the chain of ${certificates().length} Certificates issued ${issueSeconds.toFixed(1)}s after helm install`);
-}, 30 * 60_000);
+  // A cold build of the controller (12 min on 2 cores beside another build) may come first.
+}, CLUSTER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await controller?.stop();
