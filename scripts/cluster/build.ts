@@ -81,6 +81,15 @@ export const COMPONENTS = {
     packages: [`${KUBECONFORM.module}/cmd/kubeconform`],
     binaries: ['kubeconform'],
   },
+  // cert-manager's controller for the chart's TLS objects: our own small main (the wrapper's main.go) over the
+  // served module's controller packages, because upstream's cmd/controller is a nested module the proxy does not serve.
+  'cert-manager-controller': {
+    name: 'cert-manager-controller',
+    version: CERT_MANAGER.version,
+    packages: ['.'],
+    binaries: ['cert-manager-controller'],
+    env: { CGO_ENABLED: '0' },
+  },
   // The real node (test/node). Static Go binaries without cgo, except runc: its nsenter is C.
   containerd: {
     name: 'containerd',
@@ -106,15 +115,6 @@ export const COMPONENTS = {
     packages: [`${KUBE_NETWORK_POLICIES.module}/cmd`],
     binaries: ['kube-network-policies'],
     rename: { cmd: 'kube-network-policies' },
-    env: { CGO_ENABLED: '0' },
-  },
-  // cert-manager's controller for the chart's TLS objects: our own small main (the wrapper's main.go) over the
-  // served module's controller packages, because upstream's cmd/controller is a nested module the proxy does not serve.
-  'cert-manager-controller': {
-    name: 'cert-manager-controller',
-    version: CERT_MANAGER.version,
-    packages: ['.'],
-    binaries: ['cert-manager-controller'],
     env: { CGO_ENABLED: '0' },
   },
 } satisfies Record<string, GoComponent>;
