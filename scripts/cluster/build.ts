@@ -17,7 +17,7 @@ import * as path from 'path';
 import { cacheDir } from '../cache';
 import { moduleTime } from './gomod';
 import { withFileLock } from './lock';
-import { CONTAINERD, COREDNS, ETCD, KUBE_ROUTER, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK, RUNC } from './versions';
+import { CERT_MANAGER, CONTAINERD, COREDNS, ETCD, KUBE_ROUTER, KUBECONFORM, KUBERNETES, KUBERNETES_COMMANDS, KWOK, RUNC } from './versions';
 
 const GO = path.join(__dirname, 'go');
 const STAMP = '.complete';
@@ -80,6 +80,15 @@ export const COMPONENTS = {
     version: KUBECONFORM.version,
     packages: [`${KUBECONFORM.module}/cmd/kubeconform`],
     binaries: ['kubeconform'],
+  },
+  // cert-manager's controller for the chart's TLS objects: our own small main (the wrapper's main.go) over the
+  // served module's controller packages, because upstream's cmd/controller is a nested module the proxy does not serve.
+  'cert-manager-controller': {
+    name: 'cert-manager-controller',
+    version: CERT_MANAGER.version,
+    packages: ['.'],
+    binaries: ['cert-manager-controller'],
+    env: { CGO_ENABLED: '0' },
   },
   // The real node (test/node). Static Go binaries without cgo, except runc: its nsenter is C.
   containerd: {

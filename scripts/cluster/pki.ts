@@ -89,8 +89,11 @@ export function createPki(dir: string): void {
   openssl(['ec', '-in', 'service-account.key', '-pubout', '-out', 'service-account.pub'], dir);
 }
 
-/** A kubeconfig for one client identity, with the certificates embedded (so it can be copied anywhere). */
-export function kubeconfig(dir: string, client: ClientName, server: string): string {
+/**
+ * A kubeconfig for one client identity, with the certificates embedded (so it can be copied anywhere): one of
+ * CLIENTS, or any name whose `<name>.crt`/`.key` `issue()` wrote into dir.
+ */
+export function kubeconfig(dir: string, client: ClientName | string, server: string): string {
   const b64 = (file: string) => fs.readFileSync(file).toString('base64');
   return [
     'apiVersion: v1',
@@ -113,4 +116,15 @@ export function kubeconfig(dir: string, client: ClientName, server: string): str
     'current-context: session-database-local',
     '',
   ].join('\n');
+}
+
+/**
+ * A component's own identity: issues `<name>.crt`/`.key` for subject in dir (the cluster CA's folder) and writes
+ * a kubeconfig with them to file (mode 0600); returns file. RBAC then binds what the subject may do.
+ */
+export function clientKubeconfig(dir: string, name: string, subject: Subject, server: string, file: string): string {
+  issue(dir, name, { subject, usage: 'client' });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, kubeconfig(dir, name, server), { mode: 0o600 });
+  return file;
 }

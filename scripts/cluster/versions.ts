@@ -9,6 +9,11 @@ export const KUBERNETES = { module: 'k8s.io/kubernetes', version: 'v1.35.4', sta
 export const ETCD = { module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.16' } as const;
 export const KWOK = { module: 'sigs.k8s.io/kwok', version: 'v0.8.0' } as const;
 export const KUBECONFORM = { module: 'github.com/yannh/kubeconform', version: 'v0.8.0' } as const;
+/**
+ * cert-manager: its CRDs (CRD_SOURCES) and its controller (scripts/cluster/go/cert-manager-controller, whose go.mod
+ * requires this version: a test checks they agree).
+ */
+export const CERT_MANAGER = { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2' } as const;
 
 /** The real node's runtime (test/node): containerd 2.x (Debian's 1.6 is too old for kubelet 1.35) and a runc for it. */
 export const CONTAINERD = { module: 'github.com/containerd/containerd/v2', version: 'v2.4.2' } as const;
@@ -42,8 +47,8 @@ export const KUBERNETES_COMMANDS = [
 export const CRD_SOURCES = [
   {
     name: 'cert-manager',
-    module: 'github.com/cert-manager/cert-manager',
-    version: 'v1.21.2',
+    module: CERT_MANAGER.module,
+    version: CERT_MANAGER.version,
     dir: 'deploy/crds',
     crds: ['certificates.cert-manager.io', 'issuers.cert-manager.io'],
   },

@@ -19,7 +19,11 @@ export class BootstrapCa extends Construct {
         commonName: `${metadata(ctx, 'ca', 'tls').name}`,
         secretName: caSecretName(ctx),
         duration: ctx.values.tls.caDuration,
-        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        // Never: a renewal of the CA (cert-manager's own at 2/3 of caDuration, or `cmctl renew --all`) keeps its
+        // key and name, so server certificates issued after it still verify against the CA the clients hold.
+        // With Always, every such renewal made a new CA that the clients' copy did not trust (found by the real
+        // controller, test/cluster/cert-manager.test.ts). Replacing the CA key is the README's deliberate procedure.
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
         issuerRef: { name: selfSigned.name, kind: 'Issuer', group: 'cert-manager.io' },
       },
     });
