@@ -28,6 +28,7 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'fixed', description: 'The chart works as a subchart: keys of other charts in global no longer fail the values schema' },
     { kind: 'deprecated', description: 'labels: use commonLabels' },
     { kind: 'fixed', description: 'The generated auth Secret is kept by helm uninstall, so a reinstall keeps the passwords' },
+    { kind: 'changed', description: 'Infinispan StatefulSet podManagementPolicy OrderedReady: kubectl scale to 0 stops the pods one at a time, pod 0 last, and a start from zero starts pod 0 alone first (the lossless full restart of docs/infinispan.md). An existing release with Infinispan: kubectl delete statefulset <release>-infinispan --cascade=orphan, then upgrade' },
   ],
   '0.2.0': [{ kind: 'added', description: 'Infinispan, TLS with cert-manager, monitoring, maintenance CronJobs, NetworkPolicies' }],
   '0.1.0': [{ kind: 'added', description: 'Redis with Sentinel HA, sessions and cache databases, restricted Pod Security' }],

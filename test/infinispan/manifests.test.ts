@@ -115,8 +115,8 @@ describe('the Infinispan objects when enabled', () => {
     expect(ping.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(ping.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['jgroups', 7800], ['fd-sock', 57800]]);
     expect(sts.spec.serviceName).toBe(name('infinispan-ping'));
-    // Members start together and find each other through the ping Service, ready or not.
-    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    // Members find each other through the ping Service, ready or not.
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     expect(env(sts).JGROUPS_DNS_QUERY).toBe(`${name('infinispan-ping')}.sessions.svc.cluster.local`);
     expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['infinispan', 11222], ['jgroups', 7800], ['fd-sock', 57800]]);
     const client = findObject(objects, 'Service', name('infinispan'));

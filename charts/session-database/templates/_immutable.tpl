@@ -116,7 +116,7 @@ volumeClaimTemplates:
 ---
 name: {{ print (toString (include "session-database.fullname" .)) "-infinispan" | toJson }}
 serviceName: {{ print (toString (include "session-database.fullname" .)) "-infinispan-ping" | toJson }}
-podManagementPolicy: "Parallel"
+podManagementPolicy: "OrderedReady"
 selector:
   matchLabels:
     app.kubernetes.io/component: "infinispan"

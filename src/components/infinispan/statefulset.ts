@@ -56,8 +56,13 @@ export function infinispanStatefulSet(scope: Construct, ctx: RenderContext) {
     spec: {
       serviceName: n.ping,
       replicas: v.replicas,
-      // Members join through DNS_PING as they come; no need to start them one by one.
-      podManagementPolicy: 'Parallel',
+      // One pod at a time, in order: `kubectl scale --replicas=0` stops the highest ordinal first, each pod
+      // completely gone before the next, so pod 0, stopped last, ends up holding every session in its file
+      // store; a start from zero brings pod 0 up alone (it preloads them all) before the others join and
+      // take their share from it. Stopping all at once loses sessions (docs/infinispan.md, "Stopping and
+      // starting the whole cluster"; test/infinispan/live/restart.test.ts). Members still find each other
+      // through the ping Service, which publishes pods that are not Ready.
+      podManagementPolicy: 'OrderedReady',
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: selectorLabels(ctx, 'infinispan') },
       volumeClaimTemplates: [

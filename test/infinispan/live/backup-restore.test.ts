@@ -1,6 +1,5 @@
 import { describeWithBinaries } from '../../support/binaries';
-import { ADMIN_CREDENTIALS, infinispanCluster } from '../../support/infinispan/cluster';
-import { sleep } from '../../support/redis/processes';
+import { ADMIN_CREDENTIALS, infinispanCluster, poll } from '../../support/infinispan/cluster';
 import { infinispanValues } from '../values';
 
 /**
@@ -21,14 +20,6 @@ async function present(): Promise<number> {
     if (r.status === 200 && r.body === `state-of-${key}`) n++;
   }
   return n;
-}
-
-async function poll(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
 }
 
 describeWithBinaries(['java', 'mvn'], 'backup and restore of the generated Infinispan cluster', () => {

@@ -1,5 +1,5 @@
 import { describeWithBinaries } from '../../support/binaries';
-import { CREDENTIALS, infinispanCluster } from '../../support/infinispan/cluster';
+import { ADMIN_CREDENTIALS, CREDENTIALS, infinispanCluster } from '../../support/infinispan/cluster';
 import { infinispanValues } from '../values';
 import { renderInfinispan } from '../values';
 import { findObject, FULLNAME } from '../../support/manifests';
@@ -8,7 +8,11 @@ import { findObject, FULLNAME } from '../../support/manifests';
  * Three servers from the synthesized StatefulSet, ConfigMap (server config, identities batch, start script)
  * and client contract, on loopback. One cluster serves every test here (each JVM start costs ~30 s).
  */
-const values = infinispanValues({ infinispan: { cache: { owners: 2 }, metrics: { prometheusRule: { enabled: true } } } });
+// Segments off their default (256), so the live check below shows the value travelling from values to the cache;
+// the admin identity may read the cache configuration, which the application identity rightly may not.
+const values = infinispanValues({
+  infinispan: { cache: { owners: 2, segments: 64 }, auth: { admin: { enabled: true } }, metrics: { prometheusRule: { enabled: true } } },
+});
 const cluster = infinispanCluster(values, { size: 3, subnet: 171 });
 const [first, second, third] = cluster.nodes;
 const cacheName = cluster.contract.INFINISPAN_CACHE_NAME;
@@ -25,19 +29,25 @@ describeWithBinaries(['java', 'mvn'], 'a three-server Infinispan cluster from th
     for (const node of cluster.nodes) expect(await cluster.viewSize(node)).toBe(3);
   });
 
+  test('runs the sessions cache distributed with the configured owners and segments (read as the admin)', async () => {
+    const path = `${cachePath()}?action=config`;
+    expect((await cluster.request(first, 'GET', path, { headers: { Accept: 'application/json' } })).status).toBe(403);
+    const reply = await cluster.request(first, 'GET', path, { auth: ADMIN_CREDENTIALS, headers: { Accept: 'application/json' } });
+    expect(reply.status).toBe(200);
+    const dist = JSON.parse(reply.body)[cacheName]['distributed-cache'];
+    expect([Number(dist.owners), Number(dist.segments), dist.mode]).toEqual([2, 64, 'SYNC']);
+  });
+
   test('keeps every session on exactly the configured number of owners, spread over all members', async () => {
-    // ?action=config needs ADMIN, which the application identity rightly lacks: count the copies instead.
     const sessions = 30;
     for (let i = 0; i < sessions; i++) {
       const put = await cluster.request(cluster.nodes[i % 3], 'PUT', cachePath(`spread-${i}`), { body: `s${i}`, headers: { 'Content-Type': 'text/plain' } });
       expect(put.status).toBe(204);
     }
-    const reply = await cluster.request(second, 'GET', `${cachePath()}?action=distribution`, { headers: { Accept: 'application/json' } });
-    expect(reply.status).toBe(200);
-    const perNode: { node_name: string; memory_entries: number }[] = JSON.parse(reply.body);
-    expect(perNode.map((n) => n.node_name).sort()).toEqual(cluster.nodes.map((n) => n.name).sort());
-    expect(perNode.reduce((sum, n) => sum + n.memory_entries, 0)).toBe(2 * sessions);
-    for (const n of perNode) expect(n.memory_entries).toBeGreaterThan(0);
+    const held = await cluster.distribution(second);
+    expect(Object.keys(held).sort()).toEqual(cluster.nodes.map((n) => n.name).sort());
+    expect(Object.values(held).reduce((sum, n) => sum + n, 0)).toBe(2 * sessions);
+    for (const n of Object.values(held)) expect(n).toBeGreaterThan(0);
     for (let i = 0; i < sessions; i++) expect((await cluster.request(first, 'DELETE', cachePath(`spread-${i}`))).status).toBe(204);
   });
 

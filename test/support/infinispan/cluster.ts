@@ -186,6 +186,56 @@ export class InfinispanCluster {
     await Promise.all(this.nodes.map((n) => this.kill(n)));
   }
 
+  /** The StatefulSet's spec (replicas, podManagementPolicy, the pod template) as synthesized. */
+  get statefulSet(): any {
+    return findObject(this.objects, 'StatefulSet', `${FULLNAME}-infinispan`).spec;
+  }
+
+  /** Ready as the kubelet judges it: the readiness probe's GET (no credentials) answers 200-399. */
+  async ready(node: Node): Promise<boolean> {
+    if (!node.process) return false;
+    try {
+      const status = (await this.request(node, 'GET', this.container.readinessProbe.httpGet.path, { auth: false })).status;
+      return status >= 200 && status < 400;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `kubectl scale --replicas=<n>` as the StatefulSet controller carries it out under the synthesized
+   * podManagementPolicy. OrderedReady: pods stop from the highest ordinal down, each completely shut down
+   * (SIGTERM, SIGKILL after terminationGracePeriodSeconds) before the next, and start from the lowest ordinal
+   * up, each Ready before the next is created. Parallel: all at once.
+   */
+  async scale(replicas: number): Promise<void> {
+    const spec = this.statefulSet;
+    const graceMs = spec.template.spec.terminationGracePeriodSeconds * 1000;
+    const ordered = (spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
+    const leaving = this.nodes.filter((n) => n.index >= replicas && n.process).reverse();
+    const coming = this.nodes.filter((n) => n.index < replicas && !n.process);
+    if (!ordered) {
+      await Promise.all(leaving.map((n) => this.stop(n, graceMs)));
+      for (const n of coming) this.start(n);
+      return;
+    }
+    for (const n of leaving) await this.stop(n, graceMs);
+    for (const n of coming) {
+      this.start(n);
+      await poll(`${n.name} Ready`, () => this.ready(n), 240_000, () => this.logTail(n));
+    }
+  }
+
+  /** Sessions each member holds in memory (`?action=distribution`), by node name. */
+  async distribution(node: Node): Promise<Record<string, number>> {
+    const reply = await this.request(node, 'GET', `/rest/v2/caches/${this.contract.INFINISPAN_CACHE_NAME}?action=distribution`, {
+      headers: { Accept: 'application/json' },
+    });
+    if (reply.status !== 200) throw new Error(`distribution: ${reply.status} ${reply.body}`);
+    const perNode: { node_name: string; memory_entries: number }[] = JSON.parse(reply.body);
+    return Object.fromEntries(perNode.map((n) => [n.node_name, n.memory_entries]));
+  }
+
   logTail(node: Node, lines = 40): string {
     try {
       return fs.readFileSync(node.log, 'utf8').split('\n').slice(-lines).join('\n');
@@ -252,6 +302,15 @@ export class InfinispanCluster {
         dataFormat: { keyType: 'text/plain', valueType: 'text/plain' },
       },
     );
+  }
+}
+
+/** Polls `fn` every 500 ms until it holds; fails after `timeoutMs` naming `what` (and `detail()`, e.g. a log tail). */
+export async function poll(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000, detail?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `:\n${detail()}` : ''}`);
+    await sleep(500);
   }
 }
 
