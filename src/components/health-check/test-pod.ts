@@ -45,6 +45,7 @@ export class HealthCheckTest extends Construct {
       metadata: {
         ...metadata(ctx, COMPONENT, COMPONENT, merge(lit(HOOK), scannerNotes({
           secretEnv: 'the check logs in as an application does, with REDIS_PASSWORD and REDIS_CACHE_PASSWORD from secretKeyRef (docs/client-contract.md)', // pragma: allowlist secret -- prose
+          noProbes: 'a helm test Pod that runs one check to completion and exits; there is nothing to probe',
         }))),
         name: n.pod,
       },

@@ -148,14 +148,14 @@ master_at() {
 # Usage: check_data <check> <user> <password> <host> <port> <db> <key>
 check_data() {
   what=$1 user=$2 password=$3 host=$4 port=$5 db=$6 key=$7
-  token="health-check-$$-$(date +%s)"
-  reply=$(ask "$user" "$password" "$host" "$port" -n "$db" SET "$key" "$token" EX 60 | one_line)
+  marker="health-check-$$-$(date +%s)"
+  reply=$(ask "$user" "$password" "$host" "$port" -n "$db" SET "$key" "$marker" EX 60 | one_line)
   if [ "$reply" != OK ]; then
     fail "$what: user $user could not write $key in DB $db on $host:$port: $reply"
     return 1
   fi
   reply=$(ask "$user" "$password" "$host" "$port" -n "$db" GET "$key" | one_line)
-  if [ "$reply" != "$token" ]; then
+  if [ "$reply" != "$marker" ]; then
     fail "$what: user $user read back '$reply' from $key in DB $db, not what it wrote"
     return 1
   fi
