@@ -11,6 +11,7 @@ import { Secrets } from './components/secrets';
 import { Infinispan } from './components/infinispan';
 import { ClientContract } from './components/client';
 import { MasterEndpoint } from './components/master-endpoint';
+import { HealthCheck, HealthCheckTest } from './components/health-check';
 import { RenderContext, Guard } from './render/context';
 import { customResourceApi } from './render/custom-resources';
 import { servedCondition } from './render/helm-only';
@@ -34,6 +35,9 @@ export const COMPONENTS: readonly Component[] = [
   { file: 'network-policies', build: (scope, ctx) => new NetworkPolicies(scope, 'network-policies', ctx) },
   { file: 'infinispan', build: (scope, ctx) => new Infinispan(scope, 'infinispan', ctx) },
   { file: 'client', build: (scope, ctx) => new ClientContract(scope, 'client', ctx) },
+  { file: 'health-check', build: (scope, ctx) => new HealthCheck(scope, 'health-check', ctx) },
+  // helm test hooks: a folder of their own, which `kubectl apply -f dist/<env>/` does not descend into.
+  { file: 'tests/health-check', build: (scope, ctx) => new HealthCheckTest(scope, 'health-check-test', ctx) },
 ];
 
 export interface RenderedFile {

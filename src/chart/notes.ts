@@ -54,6 +54,11 @@ Clients connect to:
 {{- end }}
   sessions DB: {{ .Values.redis.databases.sessions }}, cache DB: {{ .Values.redis.databases.cache }}, key prefix: {{ .Values.sessions.keyPrefix }}
   Every connection setting is in the ConfigMap ${fullname}-client (envFrom it; docs/client-contract.md).
+{{- if .Values.healthCheck.enabled }}
+
+Check the release as an application sees it (Sentinels, master endpoint, sessions, cache, TLS):
+  helm test {{ .Release.Name }} -n {{ .Release.Namespace }} --logs
+{{- end }}
 
 {{- if .Values.networkPolicy.enabled }}
 {{- $clients := .Values.networkPolicy.clients }}

@@ -193,6 +193,14 @@ const maintenance = section({
   }),
 });
 
+/** The health check (src/components/health-check): a script in a ConfigMap and the `helm test` Pod that runs it. */
+const healthCheck = section({
+  enabled: z.boolean().default(true).describe('Render the health check: the <fullname>-health-check ConfigMap with health-check.sh, which an operator runs from a client pod (docs/runbook.md "Health check"), and the `helm test` Pod that runs it (dist/<env>/tests/health-check.yaml)'),
+  activeDeadlineSeconds: z.int().positive().default(120).describe('Seconds the helm test Pod may run before Kubernetes stops it'),
+  timeoutSeconds: z.int().positive().default(5).describe('Bound in seconds of each redis-cli call of the check (HEALTH_CHECK_TIMEOUT_SECONDS)'),
+  resources: resources({ cpu: '10m', memory: '16Mi' }, { cpu: '200m', memory: '64Mi' }),
+});
+
 const auth = section({
   cacheUserScripting: z.boolean().default(false).describe('Let the cache ACL user run Lua scripts (EVALSHA, SCRIPT LOAD). Off: the services holding the cache password cannot run scripts (the cache cleanup CronJob runs as the cleanup user)'),
   existingSecret: kubernetesName.or(z.literal('')).default('').describe(
@@ -402,6 +410,7 @@ export const configSchema = z.strictObject({
   sessions,
   cache,
   maintenance,
+  healthCheck,
   auth,
   argocd,
   monitoring,

@@ -1,9 +1,10 @@
 import { eventually, expectHelmOk, installChart, useCluster } from '../support/cluster';
+import { RELEASE } from '../support/helm';
 
 /**
  * Issue 12, proof 3: in a namespace that enforces Pod Security "restricted", every pod that the real
  * controllers create from the chart's StatefulSets, Deployments and CronJobs (each triggered once with a
- * Job) is admitted, with no FailedCreate event; a privileged pod in the same namespace is refused.
+ * Job), and the helm test Pod, is admitted, with no FailedCreate event; a privileged pod in the same namespace is refused.
  */
 const cluster = useCluster();
 jest.setTimeout(600_000);
@@ -38,6 +39,13 @@ describe.each(CASES)('Pod Security "restricted" with %s', (_title, prefix, extra
       const items = cluster.json(['get', 'jobs', '-n', ns]).items as any[];
       return jobs.every((name) => items.find((j) => j.metadata.name === name)?.status?.succeeded >= 1);
     }, 120_000);
+
+    // The helm test Pod (a hook: only `helm test` creates it) is admitted too. kwok never completes a Pod no Job
+    // owns, so `helm test` gives up waiting for it; admission is what this proves (test/health-check runs it live).
+    const helmTest = cluster.helm(4, ['test', RELEASE, '-n', ns, '--timeout', '10s']);
+    expect(helmTest.stderr).not.toMatch(/PodSecurity|forbidden/);
+    const hook = cluster.json(['get', 'pod', `${RELEASE}-health-check`, '-n', ns]);
+    expect(hook.metadata.annotations['helm.sh/hook']).toBe('test');
 
     const pods = cluster.json(['get', 'pods', '-n', ns]).items as any[];
     const ownerOf = (pod: any) => pod.metadata.ownerReferences?.[0];

@@ -164,15 +164,20 @@ function setAt(values: any, path: string, value: unknown): void {
 
 /** Apply repairs (to the input values, in place) until no cross-key rule is broken. */
 export function repairValues<T extends object>(values: T): T {
-  for (let round = 0; round < 20; round++) {
+  const trail: string[] = [];
+  // One repair per round; a random set can break more than twenty rules at once.
+  for (let round = 0; round < 60; round++) {
     // As the loader and Helm see them: the chart's defaults coalesced in (a limits map keeps its default memory).
     const parsed = configSchema.safeParse(chartValues(values));
     if (!parsed.success) throw new Error(`generated values fail the schema: ${parsed.error.message}\n${JSON.stringify(values)}`);
     const [broken] = brokenRules(parsed.data);
     if (!broken) return values;
+    trail.push(broken.path);
     const repair = REPAIRS[broken.path];
     if (!repair) throw new Error(`the values generator has no repair for the rule on ${broken.path}; add one to REPAIRS in test/helm/values-repairs.ts`);
     repair(parsed.data, (path, value) => setAt(values, path, value));
   }
-  throw new Error(`repairs did not converge for ${JSON.stringify(values)}`);
+  const parsed = configSchema.safeParse(chartValues(values));
+  const left = parsed.success ? brokenRules(parsed.data).map((r) => r.path) : ['(schema)'];
+  throw new Error(`repairs did not converge (repaired in turn: ${trail.join(', ')}; still broken: ${left.join(', ')}) for ${JSON.stringify(values)}`);
 }

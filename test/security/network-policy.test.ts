@@ -56,7 +56,7 @@ const publicDns: Endpoint = { ip: '8.8.8.8' };
 const client = { 'session-database/client': 'true' };
 const kubeDns = pod('kube-system', { 'k8s-app': 'kube-dns' });
 
-type Who = Endpoint | 'redis' | 'sentinel' | 'maintenance';
+type Who = Endpoint | 'redis' | 'sentinel' | 'haproxy' | 'maintenance' | 'health-check';
 type FlowCase = [description: string, from: Who, to: Who, port: number, protocol: 'TCP' | 'UDP', allowed: boolean];
 
 /** Namespaces of the test cluster and their labels. */
@@ -100,6 +100,15 @@ const productionFlows: FlowCase[] = [
   ['a sentinel cannot reach the internet', 'sentinel', internet, 80, 'TCP', false],
   ['Redis cannot open connections to clients', 'redis', pod('shop', client), 8080, 'TCP', false],
   ['the internet cannot reach Redis', internet, 'redis', 6379, 'TCP', false],
+  // The helm test Pod runs in the release namespace, which the production client selector leaves out: its own flows.
+  ['the health check (helm test) reaches Redis', 'health-check', 'redis', 6379, 'TCP', true],
+  ['the health check asks the sentinels', 'health-check', 'sentinel', 26379, 'TCP', true],
+  ['the health check goes through the master endpoint', 'health-check', 'haproxy', 6379, 'TCP', true],
+  ['the health check cannot scrape the exporter', 'health-check', 'redis', 9121, 'TCP', false],
+  ['the health check cannot reach the master endpoint\'s metrics', 'health-check', 'haproxy', 8404, 'TCP', false],
+  ['the health check resolves names', 'health-check', kubeDns, 53, 'UDP', true],
+  ['the health check cannot reach the internet', 'health-check', internet, 443, 'TCP', false],
+  ['nothing opens connections to the health check', 'redis', 'health-check', 6379, 'TCP', false],
 ];
 
 const devFlows: FlowCase[] = [
@@ -112,6 +121,8 @@ const devFlows: FlowCase[] = [
   ['Prometheus scrapes the Redis exporter', pod('monitoring'), 'redis', 9121, 'TCP', true],
   ['Redis resolves names', 'redis', kubeDns, 53, 'UDP', true],
   ['Redis cannot reach the internet', 'redis', internet, 443, 'TCP', false],
+  ['the health check (helm test) reaches Redis', 'health-check', 'redis', 6379, 'TCP', true],
+  ['the health check has no Sentinel to ask in standalone mode', 'health-check', pod('session-dev', client), 26379, 'TCP', false],
 ];
 
 function runFlows(r: Rendering, flows: FlowCase[]): string[] {

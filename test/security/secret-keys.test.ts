@@ -29,8 +29,8 @@ function authKeyReads(objects: readonly K8sObject[], secret: string): { where: s
 function expectConfiguredKeys(objects: readonly K8sObject[], secret: string) {
   const reads = authKeyReads(objects, secret);
   const ispn = ['infinispan-username', 'infinispan-password'];
-  // Redis and Sentinel pods, the exporters, the master endpoint's checks and the three CronJobs read the auth Secret.
-  expect(new Set(reads.map((r) => r.where.split('/')[0]))).toEqual(new Set(['StatefulSet', 'Deployment', 'CronJob']));
+  // Redis and Sentinel pods, the exporters, the master endpoint's checks, the three CronJobs and the helm test Pod read the auth Secret.
+  expect(new Set(reads.map((r) => r.where.split('/')[0]))).toEqual(new Set(['StatefulSet', 'Deployment', 'CronJob', 'Pod']));
   expect(reads.length).toBeGreaterThan(10);
   for (const r of reads) {
     if (ispn.includes(r.key)) continue;

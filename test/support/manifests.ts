@@ -21,14 +21,14 @@ export function parseDocuments(text: string): K8sObject[] {
     .filter((o) => o !== null && o !== undefined);
 }
 
-/** The committed/synthesized manifests of an environment, read from dist/<env>/. */
+/** Sub folder of dist/<env>/ with the helm test hooks (the chart's templates/tests/), which `kubectl apply -f dist/<env>/` leaves out. */
+export const DIST_TESTS_DIR = 'tests';
+
+/** The committed/synthesized manifests of an environment, read from dist/<env>/ and its tests/ folder (the helm test Pods). */
 export function loadDist(env: string, root = PROJECT_ROOT): K8sObject[] {
   const dir = path.join(root, 'dist', env);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => parseDocuments(fs.readFileSync(path.join(dir, f), 'utf8')));
+  const yamlFiles = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(d, f)) : []);
+  return [...yamlFiles(dir), ...yamlFiles(path.join(dir, DIST_TESTS_DIR))].flatMap((f) => parseDocuments(fs.readFileSync(f, 'utf8')));
 }
 
 /** Manifests of an arbitrary values object, synthesized in memory (validated like a values file). */

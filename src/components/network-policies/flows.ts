@@ -4,6 +4,7 @@ import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT } from '../monitoring/
 import { EXPORTER_PORT } from '../monitoring/exporter';
 import { REDIS_PORT, SENTINEL_PORT } from '../redis/contract';
 import { METRICS_PORT as HAPROXY_METRICS_PORT, masterEndpointOn } from '../master-endpoint/contract';
+import { COMPONENT as HEALTH_CHECK, healthCheckEndpoint, healthCheckOn, healthCheckSentinels } from '../health-check/contract';
 
 /**
  * Every network flow the chart's pods take part in, as data. The NetworkPolicies are
@@ -36,6 +37,7 @@ export const OWN_COMPONENTS: readonly OwnComponent[] = [
   { name: 'sentinel', when: sentinelMode },
   { name: 'haproxy', when: masterEndpointOn },
   { name: 'maintenance' },
+  { name: HEALTH_CHECK, when: healthCheckOn },
   { name: 'prometheus', when: standaloneMonitoring },
   { name: 'alertmanager', when: standaloneMonitoring },
   { name: 'grafana', when: standaloneMonitoring },
@@ -83,6 +85,10 @@ export const FLOWS: readonly Flow[] = [
   { purpose: 'Prometheus scrapes the Sentinel exporters', from: external('monitoring'), to: own('sentinel'), ports: [tcp(METRICS_PORT)], when: sentinelMode },
   { purpose: 'cleanup and backup jobs use Redis', from: own('maintenance'), to: own('redis'), ports: [tcp(REDIS_PORT)] },
   { purpose: 'cleanup and backup jobs ask the sentinels for the master and a replica', from: own('maintenance'), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: sentinelMode },
+  // The helm test Pod checks what an application uses, on the ports an application uses.
+  { purpose: 'the health check (helm test) uses Redis as the app and cache users', from: own(HEALTH_CHECK), to: own('redis'), ports: [tcp(REDIS_PORT)], when: healthCheckOn },
+  { purpose: 'the health check asks every sentinel for the master', from: own(HEALTH_CHECK), to: own('sentinel'), ports: [tcp(SENTINEL_PORT)], when: healthCheckSentinels },
+  { purpose: 'the health check goes through the master endpoint', from: own(HEALTH_CHECK), to: own('haproxy'), ports: [tcp(REDIS_PORT)], when: healthCheckEndpoint },
   { purpose: 'the backup Job copies backups to the S3 endpoint', from: own('maintenance'), to: external('s3'), ports: [{ port: 'maintenance.backup.s3.egress.port', protocol: 'TCP' }], when: s3UploadOn },
   { purpose: 'applications use the Infinispan session cache (Hot Rod and REST)', from: external('clients'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.client)], when: infinispanOn },
   { purpose: 'Infinispan servers form a cluster (JGroups TCP and FD_SOCK2)', from: own('infinispan'), to: own('infinispan'), ports: [tcp(INFINISPAN_PORTS.jgroups), tcp(INFINISPAN_PORTS.failureDetection)], when: infinispanOn },

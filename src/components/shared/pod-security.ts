@@ -85,14 +85,16 @@ export const SECURITY_CONTEXT_TEMPLATES = [POD_CONTEXT, CONTAINER_CONTEXT];
  * checkov findings on the workloads that are deliberate, each with its reason (checkov reads
  * checkov.io/skip<n> annotations of the object; the pre-commit hook runs it on dist/ and the chart).
  * runsAs: who the containers run as (CKV_K8S_40, a UID below 10000); secretEnv: why a password is an
- * environment variable (CKV_K8S_35), for a workload that has one.
+ * environment variable (CKV_K8S_35), for a workload that has one; noProbes: why a pod has no liveness and readiness
+ * probe (CKV_K8S_8, CKV_K8S_9), for a bare Pod that runs to completion (checkov exempts the Jobs' pods itself).
  */
-export function scannerNotes(options: { runsAs?: string; secretEnv?: string } = {}): Operand<Record<string, string>> {
+export function scannerNotes(options: { runsAs?: string; secretEnv?: string; noProbes?: string } = {}): Operand<Record<string, string>> {
   const notes: [string, string][] = [
     ['CKV_K8S_43', 'images are pinned by tag by default; set <image>.digest to pin by digest'],
     ['CKV_K8S_15', 'pullPolicy is a value of every image (IfNotPresent: a pinned tag needs no pull at each start)'],
     ['CKV_K8S_40', `runs as ${options.runsAs ?? 'the image\'s redis user 999, the owner of its files'}; non-root under Pod Security restricted`],
     ...(options.secretEnv ? [['CKV_K8S_35', options.secretEnv] as [string, string]] : []),
+    ...(options.noProbes ? [['CKV_K8S_8', options.noProbes], ['CKV_K8S_9', options.noProbes]] as [string, string][] : []),
   ];
   return lit(Object.fromEntries(notes.map(([check, reason], i) => [`checkov.io/skip${i + 1}`, `${check}=${reason}`])));
 }

@@ -1,7 +1,7 @@
 /**
  * A running Redis topology of the SYNTHESIZED manifests: every pod of the Redis and Sentinel StatefulSets
  * simulated by ./pods.ts and run as a real process (./processes.ts) on its loopback address. Use a
- * different octet (10..19) per test file so jest workers never meet.
+ * different octet (10..19, 31..39) per test file so jest workers never meet.
  *
  * Lifecycle as the kubelet does it (start, stop with SIGTERM or SIGKILL, preStop, probes, terminate) and the
  * queries tests ask of a running topology (redis-cli as an ACL user, roles, INFO, what each sentinel thinks,
@@ -29,7 +29,7 @@ import { Pod, PodKind, dnsNamesOf, localCommand, makePod, podAddress } from './p
 import { RunResult, killGroup, run, startInGroup, waitFor, within } from './processes';
 
 export interface ClusterOptions {
-  /** Third octet of the loopback addresses (10..19), one per test file. */
+  /** Third octet of the loopback addresses (10..19 or 31..39), one per test file. */
   octet: number;
   /** Manifests to run; default dist/production. */
   objects?: K8sObject[];
@@ -73,7 +73,9 @@ export class RedisCluster {
   readonly clientOptions: RedisOptions;
 
   constructor(opts: ClusterOptions) {
-    if (!(opts.octet >= 10 && opts.octet <= 19)) throw new Error(`octet ${opts.octet}: live tests use 127.0.10.x … 127.0.19.x`);
+    if (!((opts.octet >= 10 && opts.octet <= 19) || (opts.octet >= 31 && opts.octet <= 39))) {
+      throw new Error(`octet ${opts.octet}: live cluster tests use 127.0.10.x … 127.0.19.x and 127.0.31.x … 127.0.39.x (20-29 are the maintenance lab's, 30 the monitoring tests')`);
+    }
     this.opts = opts;
     this.objects = opts.objects ?? loadDist('production');
     this.fullname = opts.fullname ?? FULLNAME;

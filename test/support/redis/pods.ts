@@ -13,7 +13,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { K8sObject, configMapData } from '../manifests';
 
-export type PodKind = 'redis' | 'sentinel' | 'haproxy';
+/** The StatefulSets' pods, the master endpoint's, and a client pod (the helm test Pod of ./health-check.ts). */
+export type PodKind = 'redis' | 'sentinel' | 'haproxy' | 'client';
 
 export interface Pod {
   readonly kind: PodKind;
@@ -37,7 +38,7 @@ export interface Pod {
 
 /** Loopback address of pod `ordinal` of a kind (`'%d'` gives the host pattern the scripts expand). */
 export function podAddress(octet: number, kind: PodKind, ordinal: number | '%d'): string {
-  return `127.0.${octet}.${{ redis: 1, sentinel: 2, haproxy: 3 }[kind]}${ordinal}`;
+  return `127.0.${octet}.${{ redis: 1, sentinel: 2, haproxy: 3, client: 4 }[kind]}${ordinal}`;
 }
 
 /** Where the simulated pods live and what their Secret volumes hold. */
@@ -121,6 +122,14 @@ export function makePod(kind: PodKind, sts: K8sObject, ordinal: number, site: Po
     mounts[mount.mountPath] = dir;
   }
   const env: Record<string, string> = {};
+  // envFrom a ConfigMap (the client contract): its keys first, the env list below wins as in Kubernetes.
+  for (const source of container.envFrom ?? []) {
+    if (!source.configMapRef || source.prefix) throw new Error(`${name}: envFrom ${JSON.stringify(source)} is not emulated (only configMapRef without prefix)`);
+    for (const [k, v] of Object.entries(configMapData(site.objects, source.configMapRef.name))) {
+      if (/\.svc\b/.test(v) && !site.resolvesNames) throw new Error(`${name}: envFrom ${k}=${v} needs cluster DNS; run the pod with resolvesNames`);
+      env[k] = v;
+    }
+  }
   // Fixture values for what the cluster's DNS provides.
   const dnsFixtures: Record<string, string> = {
     ANNOUNCE_HOST: ip,
