@@ -8,7 +8,7 @@ import { coldBuildSeconds } from '../scripts/cluster/build';
 import { down as clusterDown, up as clusterUp } from '../scripts/cluster/cluster';
 import { down, up } from '../scripts/node/node';
 import { connect, createNamespace, deleteNamespace } from '../test/support/cluster';
-import { installProductionOnNode } from '../test/node/support';
+import { installProductionOnNode, stopCertManagers } from '../test/node/support';
 import { RELEASE } from '../test/support/helm';
 import { startDrillClient } from '../test/node/drill-client';
 import { crashDrill, deletePodDrill, DrillResult, rollingUpgradeDrill } from '../test/node/drills';
@@ -33,7 +33,7 @@ export async function run(): Promise<Figure[]> {
     const ns = createNamespace(c, `sdb-bench-node-${process.pid}`, { 'session-database/clients': 'true' });
     try {
       const tc = { ...c, namespace: () => ns };
-      const seconds = installProductionOnNode(tc, node, ns);
+      const seconds = await installProductionOnNode(tc, node, ns);
       figures.push({ name: 'k8s_helm_install_ready_s', value: round(seconds), unit: 's', goal: '<= 60' });
 
       // The drills of test/node, timed: the write gap a client sees (last acknowledged write before the
@@ -61,6 +61,7 @@ export async function run(): Promise<Figure[]> {
         { name: 'k8s_acked_writes_lost', value: lost, unit: 'writes', goal: '== 0' },
       );
     } finally {
+      await stopCertManagers();
       deleteNamespace(c, ns);
     }
   } finally {

@@ -210,3 +210,20 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+
+/**
+ * What `cmctl renew` does: the Certificate's Issuing condition set (reason ManuallyTriggered) through the status
+ * subresource; the controller then issues a new certificate into the same Secret.
+ */
+export function requestRenewal(kubectl: (args: string[]) => string, namespace: string, name: string): void {
+  const live = JSON.parse(kubectl(['get', 'certificate', name, '-n', namespace, '-o', 'json']));
+  const issuing = {
+    type: 'Issuing',
+    status: 'True',
+    reason: 'ManuallyTriggered',
+    message: 'Certificate re-issuance manually triggered',
+    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    observedGeneration: live.metadata.generation,
+  };
+  kubectl(['patch', 'certificate', name, '-n', namespace, '--subresource=status', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: issuing }])]);
+}

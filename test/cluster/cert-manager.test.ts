@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CertManager, startCertManager } from '../../scripts/cluster/cert-manager';
+import { CertManager, requestRenewal, startCertManager } from '../../scripts/cluster/cert-manager';
 import { CERT_MANAGER, CRD_SOURCES } from '../../scripts/cluster/versions';
 import { IN_CI } from '../support/binaries';
 import { CLUSTER_SETUP_TIMEOUT_MS, eventually, expectHelmOk, installChart, useCluster } from '../support/cluster';
@@ -207,16 +207,8 @@ async function renew(name: string): Promise<{ before: Record<string, string>; af
   expect(condition(live, 'Issuing')).toBeUndefined();
   const before = secretData(live.spec.secretName)!;
   const revision = live.status.revision;
-  const issuing = {
-    type: 'Issuing',
-    status: 'True',
-    reason: 'ManuallyTriggered',
-    message: 'Certificate re-issuance manually triggered',
-    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    observedGeneration: live.metadata.generation,
-  };
   const began = Date.now();
-  cluster.kubectlOk(['patch', 'certificate', name, '-n', ns, '--subresource=status', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: issuing }])]);
+  requestRenewal((args) => cluster.kubectlOk(args), ns, name);
   let after: Record<string, string> | undefined;
   try {
     await eventually(`${name} Ready again at revision ${revision + 1}`, () => {

@@ -12,12 +12,13 @@ import { ON_REAL_NODE } from './support';
 import { podLogs } from './drill-client';
 
 const TIMEOUT_SECONDS = 3;
-const SETTLE_SECONDS = 8;
+const SETTLE_SECONDS = 20;
 
 export interface ConnectionCheck {
   /** Name of the check in the result. */
   name: string;
-  kind: 'redis' | 'http';
+  /** rediss: TLS without verifying the server (reachability only: the probe holds no CA). */
+  kind: 'redis' | 'rediss' | 'http';
   host: string;
   port: number;
 }
@@ -25,11 +26,14 @@ export interface ConnectionCheck {
 export type Reachability = Record<string, 'open' | 'closed'>;
 
 // A new pod's address reaches the firewall's rules a moment after the pod starts (kube-router syncs on the
-// pod event), so every check is tried again each second until it is open or SETTLE_SECONDS have passed.
+// pod event), and on this 2-core machine a pod can stall for seconds (probes time out node-wide while pods
+// restart), so every check is tried again each second until it is open or SETTLE_SECONDS have passed.
 const SCRIPT = `
 result() {
   if [ "$kind" = redis ]; then
     reply=$(timeout ${TIMEOUT_SECONDS} redis-cli --no-auth-warning -h "$host" -p "$port" PING 2>&1)
+  elif [ "$kind" = rediss ]; then
+    reply=$(timeout ${TIMEOUT_SECONDS} redis-cli --no-auth-warning --tls --insecure -h "$host" -p "$port" PING 2>&1)
   else
     reply=$(timeout ${TIMEOUT_SECONDS} wget -q -O - "http://$host:$port/metrics" 2>&1 | head -c 64)
   fi

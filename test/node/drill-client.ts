@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { nodeDir } from '../../scripts/node/node';
 import { TestCluster } from '../support/cluster';
-import { ON_REAL_NODE, redisCliInNode } from './support';
+import { ON_REAL_NODE, redisCliInNode, redisTlsArgs } from './support';
 import { RealNode } from '../../scripts/node/node';
 
 /** Key prefix of the drill's writes, under the sessions prefix the app user may write. */
@@ -24,22 +24,24 @@ const DRILL_KEYS = 'drill:';
 const CLIENT_SCRIPT = `
 set -u
 export REDISCLI_AUTH="$REDIS_PASSWORD"
+tls=""
+if [ "$REDIS_TLS" = true ]; then tls="--tls --cacert /tls/ca.crt"; fi
 sentinel_host=\${REDIS_SENTINELS%:*}
 sentinel_port=\${REDIS_SENTINELS##*:}
 n=1
 host=""
 while :; do
   if [ -z "$host" ]; then
-    addr=$(timeout 2 redis-cli --no-auth-warning -h "$sentinel_host" -p "$sentinel_port" --user "$REDIS_SENTINEL_USERNAME" \\
+    addr=$(timeout 2 redis-cli --no-auth-warning $tls -h "$sentinel_host" -p "$sentinel_port" --user "$REDIS_SENTINEL_USERNAME" \\
       SENTINEL get-master-addr-by-name "$REDIS_MASTER_NAME" 2>/dev/null | tr '\\n' ' ')
     host=\${addr%% *}
     port=$(echo "$addr" | cut -d' ' -f2)
     if [ -z "$host" ] || [ -z "$port" ]; then host=""; sleep 0.1; continue; fi
   fi
   reply=$(printf 'SET %s%s%s %s\\nWAIT 1 1000\\n' "$REDIS_KEY_PREFIX" "${DRILL_KEYS}" "$n" "$n" |
-    timeout 2 redis-cli --no-auth-warning -h "$host" -p "$port" --user "$REDIS_USERNAME" -n "$REDIS_SESSIONS_DB" 2>&1 | tr '\\n' ' ')
+    timeout 2 redis-cli --no-auth-warning $tls -h "$host" -p "$port" --user "$REDIS_USERNAME" -n "$REDIS_SESSIONS_DB" 2>&1 | tr '\\n' ' ')
   case "$reply" in
-    "OK 0 "*) host="";;
+    "OK 0 "*) echo "NOACK $n"; host="";;
     "OK "[1-9]*) echo "ACK $n"; n=$((n + 1));;
     *) echo "RETRY $n $reply"; host=""; sleep 0.05;;
   esac
@@ -69,6 +71,9 @@ export async function startDrillClient(cluster: TestCluster, node: RealNode, nam
   const pod = 'drill-client';
   const contract = cluster.json(['get', 'configmap', `${release}-client`, '-n', namespace]).data as Record<string, string>;
   const secretKey = (name: string) => ({ valueFrom: { secretKeyRef: { name: contract.CREDENTIALS_SECRET, key: name } } });
+  // With TLS the client trusts the release CA from the Secret the contract names, mounted as its docs show.
+  const tls = contract.REDIS_TLS === 'true';
+  const caVolume = { name: 'redis-ca', secret: { secretName: contract.REDIS_TLS_CA_SECRET, items: [{ key: contract.REDIS_TLS_CA_KEY, path: 'ca.crt' }] } };
   const spec = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -78,9 +83,11 @@ export async function startDrillClient(cluster: TestCluster, node: RealNode, nam
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
       securityContext: { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } },
+      volumes: tls ? [caVolume] : [],
       containers: [
         {
           name: 'client',
+          volumeMounts: tls ? [{ name: 'redis-ca', mountPath: '/tls', readOnly: true }] : [],
           image: node.images.redis.ref,
           imagePullPolicy: 'Never',
           command: ['/bin/sh', '-c', CLIENT_SCRIPT],
@@ -134,9 +141,9 @@ export async function startDrillClient(cluster: TestCluster, node: RealNode, nam
     },
     lostAcknowledgedWrites() {
       const acked = acks().map((a) => a.n);
-      const addr = redisCliInNode(['-h', sentinelIp(), '-p', contract.REDIS_SENTINELS.split(':')[1], '--user', contract.REDIS_SENTINEL_USERNAME, 'SENTINEL', 'get-master-addr-by-name', contract.REDIS_MASTER_NAME], password).stdout.trim().split('\n');
+      const addr = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', sentinelIp(), '-p', contract.REDIS_SENTINELS.split(':')[1], '--user', contract.REDIS_SENTINEL_USERNAME, 'SENTINEL', 'get-master-addr-by-name', contract.REDIS_MASTER_NAME], password).stdout.trim().split('\n');
       const masterIp = cluster.json(['get', 'pod', addr[0].split('.')[0], '-n', namespace]).status.podIP as string;
-      const r = redisCliInNode(['-h', masterIp, '-p', addr[1], '--user', contract.REDIS_USERNAME, '-n', contract.REDIS_SESSIONS_DB, '--scan', '--pattern', `${contract.REDIS_KEY_PREFIX}${DRILL_KEYS}*`], password);
+      const r = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', masterIp, '-p', addr[1], '--user', contract.REDIS_USERNAME, '-n', contract.REDIS_SESSIONS_DB, '--scan', '--pattern', `${contract.REDIS_KEY_PREFIX}${DRILL_KEYS}*`], password);
       if (r.status !== 0) throw new Error(`scan of the master ${addr[0]} failed: ${r.stderr}`);
       const present = new Set(r.stdout.split('\n').filter(Boolean).map((k) => Number(k.slice(contract.REDIS_KEY_PREFIX.length + DRILL_KEYS.length))));
       return acked.filter((n) => !present.has(n));

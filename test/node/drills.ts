@@ -7,7 +7,7 @@ import { eventually, expectHelmOk, TestCluster } from '../support/cluster';
 import { CHART, RELEASE } from '../support/helm';
 import { RealNode } from '../../scripts/node/node';
 import { DrillClient } from './drill-client';
-import { containerPid, productionValuesOnNode, redisCliInNode } from './support';
+import { containerPid, productionValuesOnNode, redisCliInNode, redisTlsArgs } from './support';
 
 export interface DrillResult {
   /** Longest time between two acknowledged writes from the disturbance until writes flowed again. */
@@ -37,7 +37,7 @@ const ready = (p: RedisPod) => p.status.conditions?.some((c) => c.type === 'Read
 /** The Redis pod the Sentinels name master (asking Sentinel `sentinel`), e.g. session-database-redis-1. */
 export function sentinelMaster(cluster: TestCluster, namespace: string, sentinel = 0): string {
   const ip = cluster.json(['get', 'pod', `${RELEASE}-sentinel-${sentinel}`, '-n', namespace]).status.podIP as string;
-  const r = redisCliInNode(['-h', ip, '-p', '26379', '--user', 'monitor', 'SENTINEL', 'get-master-addr-by-name', 'mymaster'], monitorPassword(cluster, namespace));
+  const r = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', ip, '-p', '26379', '--user', 'monitor', 'SENTINEL', 'get-master-addr-by-name', 'mymaster'], monitorPassword(cluster, namespace));
   return r.stdout.split('\n')[0].trim().split('.')[0];
 }
 
@@ -50,7 +50,7 @@ export async function wholeAgain(cluster: TestCluster, namespace: string, timeou
     const [master] = named;
     const pods = redisPods(cluster, namespace);
     if (pods.length !== 3 || !pods.every(ready)) return undefined;
-    const roles = pods.map((p) => [p.metadata.name, redisCliInNode(['-h', p.status.podIP!, '--user', 'monitor', 'ROLE'], monitor).stdout.split('\n')[0]] as const);
+    const roles = pods.map((p) => [p.metadata.name, redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', p.status.podIP!, '--user', 'monitor', 'ROLE'], monitor).stdout.split('\n')[0]] as const);
     const masters = roles.filter(([, r]) => r === 'master').map(([n]) => n);
     return masters.length === 1 && masters[0] === master && roles.filter(([, r]) => r === 'slave').length === 2 ? master : undefined;
   }, timeoutMs);
@@ -92,8 +92,13 @@ export async function deletePodDrill(cluster: TestCluster, namespace: string, cl
 export interface RollingUpgradeResult extends DrillResult {
   /** The pods in the order they were replaced. */
   order: string[];
-  /** The most Redis pods not Ready at one time during the rollout. */
+  /**
+   * The most Redis pods in replacement at one time during the rollout: deleted and not yet back, or replaced
+   * and not yet Ready. (Readiness flaps of pods the rollout has not touched are counted apart, in mostNotReady.)
+   */
   mostUnavailable: number;
+  /** The most Redis pods not Ready (or missing) at one time, for whatever reason. */
+  mostNotReady: number;
 }
 
 /**
@@ -101,28 +106,40 @@ export interface RollingUpgradeResult extends DrillResult {
  * at a time; the master's preStop hands over before it goes.
  */
 export async function rollingUpgradeDrill(cluster: TestCluster, node: RealNode, namespace: string, client: DrillClient, mark: string, releaseArgs: string[] = []): Promise<RollingUpgradeResult> {
+  return rollingDrill(cluster, namespace, client, () => {
+    const valuesArgs = productionValuesOnNode(node, namespace, [...releaseArgs, '--set-string', `redis.podAnnotations.session-database/drill=${mark}`]);
+    expectHelmOk(cluster, cluster.helm(4, ['upgrade', RELEASE, CHART, '-n', namespace, ...valuesArgs], 120_000), namespace);
+  });
+}
+
+/** The restart the README documents after a certificate renewal: `kubectl rollout restart` of both StatefulSets. */
+export async function rolloutRestartDrill(cluster: TestCluster, namespace: string, client: DrillClient): Promise<RollingUpgradeResult> {
+  return rollingDrill(cluster, namespace, client, () => {
+    cluster.kubectlOk(['rollout', 'restart', `statefulset/${RELEASE}-sentinel`, `statefulset/${RELEASE}-redis`, '-n', namespace]);
+  });
+}
+
+/** Runs `change` (which must change the Redis pod template) and follows the rollout until every pod is replaced and Ready. */
+async function rollingDrill(cluster: TestCluster, namespace: string, client: DrillClient, change: () => void): Promise<RollingUpgradeResult> {
   const before = await wholeAgain(cluster, namespace);
   await client.waitForAcks(20);
   const uids = new Map(redisPods(cluster, namespace).map((p) => [p.metadata.name, (p as unknown as { metadata: { uid: string } }).metadata.uid]));
   const started = Date.now();
-  const valuesArgs = productionValuesOnNode(node, namespace, [...releaseArgs, '--set-string', `redis.podAnnotations.session-database/drill=${mark}`]);
-  expectHelmOk(cluster, cluster.helm(4, ['upgrade', RELEASE, CHART, '-n', namespace, ...valuesArgs], 120_000), namespace);
-
+  change();
   const order: string[] = [];
   let mostUnavailable = 0;
+  let mostNotReady = 0;
   await eventually('every Redis pod replaced by the new template and Ready', () => {
     const pods = redisPods(cluster, namespace);
-    mostUnavailable = Math.max(mostUnavailable, 3 - pods.filter(ready).length);
-    for (const p of pods) {
-      const uid = (p as unknown as { metadata: { uid: string } }).metadata.uid;
-      if (uid !== uids.get(p.metadata.name) && !order.includes(p.metadata.name)) order.push(p.metadata.name);
-    }
-    // Missing pods (deleted, not yet recreated) count as unavailable too.
-    mostUnavailable = Math.max(mostUnavailable, 3 - pods.length);
+    const replaced = (p: RedisPod) => (p as unknown as { metadata: { uid: string } }).metadata.uid !== uids.get(p.metadata.name);
+    for (const p of pods) if (replaced(p) && !order.includes(p.metadata.name)) order.push(p.metadata.name);
+    const missing = 3 - pods.length;
+    mostUnavailable = Math.max(mostUnavailable, missing + pods.filter((p) => replaced(p) && !ready(p)).length);
+    mostNotReady = Math.max(mostNotReady, missing + pods.filter((p) => !ready(p)).length);
     const sts = cluster.json(['get', 'statefulset', `${RELEASE}-redis`, '-n', namespace]);
     const done = sts.status.updateRevision === sts.status.currentRevision && sts.status.updatedReplicas === 3 && sts.status.readyReplicas === 3;
     return done && order.length === 3 ? true : undefined;
   }, 600_000);
   const after = await wholeAgain(cluster, namespace);
-  return { ...(await finish(client, started, before, after)), order, mostUnavailable };
+  return { ...(await finish(client, started, before, after)), order, mostUnavailable, mostNotReady };
 }

@@ -7,8 +7,9 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { inNode, nodeDir } from '../../scripts/node/node';
 import { DrillClient, podLogs, startDrillClient } from './drill-client';
-import { crashDrill, deletePodDrill, rollingUpgradeDrill, sentinelMaster } from './drills';
-import { ON_REAL_NODE, containerPid, installProductionOnNode, redisCliInNode, useRealNode } from './support';
+import { crashDrill, deletePodDrill, rolloutRestartDrill, rollingUpgradeDrill, sentinelMaster, wholeAgain } from './drills';
+import { requestRenewal } from '../../scripts/cluster/cert-manager';
+import { ON_REAL_NODE, certificateSerial, containerPid, installProductionOnNode, redisCliInNode, redisTlsArgs, servedCertificate, useRealNode } from './support';
 import { probeConnections } from './connection-probe';
 
 /** What the node needs on this machine besides what it builds (.ci/run installs them). */
@@ -25,6 +26,9 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
   let monitoringNs = '';
   /** The release's values on top of productionValuesOnNode, for the install and every upgrade. */
   let releaseArgs: string[] = [];
+  /** The release's Certificate whose Secret the Redis pods serve. */
+  const redisCertificate = () =>
+    (cluster.json(['get', 'certificates', '-n', ns]).items as { metadata: { name: string }; spec: { secretName: string } }[]).find((c) => /-redis-tls$/.test(c.spec.secretName))!;
   const drillClient = () => {
     if (!client) throw new Error('the drill client did not start');
     return client;
@@ -66,34 +70,41 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     expect(redisCliInNode(['-h', ip, 'ping']).stdout.trim()).toBe('PONG');
   }, 120_000);
 
-  test('helm install --wait of the production values (TLS off: no cert-manager controller yet) reaches Ready with exactly one master', async () => {
+  test('helm install --wait of the production values (TLS from the real cert-manager controller) reaches Ready with exactly one master, serving the issued certificate', async () => {
     ns = cluster.namespace('node-prod', { 'session-database/clients': 'true' });
     // The Prometheus namespace the exporter ports admit: one of this run's (the API server labels every
     // namespace with kubernetes.io/metadata.name, which the policy matches).
     monitoringNs = cluster.namespace('node-mon');
     releaseArgs = ['--set', `networkPolicy.monitoring.namespace=${monitoringNs}`];
-    installProductionOnNode(cluster, node(), ns, releaseArgs);
+    await installProductionOnNode(cluster, node(), ns, releaseArgs);
 
     const password = cluster.json(['get', 'secret', 'session-database-auth', '-n', ns]).data['monitor-password'];
     const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { metadata: { name: string }; status: { podIP: string } }[];
     expect(pods).toHaveLength(3);
-    const roles = await eventually('every Redis pod reports a role', () => {
-      const seen = pods.map((p) => redisCliInNode(['-h', p.status.podIP, '--user', 'monitor', 'role'], Buffer.from(password, 'base64').toString()).stdout.split('\n')[0]);
+    const tls = redisTlsArgs(cluster, ns);
+    expect(tls).toContain('--tls');
+    const roles = await eventually('every Redis pod reports a role over TLS', () => {
+      const seen = pods.map((p) => redisCliInNode([...tls, '-h', p.status.podIP, '--user', 'monitor', 'role'], Buffer.from(password, 'base64').toString()).stdout.split('\n')[0]);
       return seen.every((role) => role === 'master' || role === 'slave') ? seen : undefined;
     });
     expect(roles.filter((r) => r === 'master')).toHaveLength(1);
+    // Each Redis serves the leaf cert-manager wrote into the Secret, and it verifies with the clients' CA.
+    const issued = certificateSerial(Buffer.from(cluster.json(['get', 'secret', redisCertificate().spec.secretName, '-n', ns]).data['tls.crt'], 'base64').toString());
+    for (const p of pods) expect(servedCertificate(p.status.podIP, 6379, tls[2])).toEqual({ serial: issued, verified: true });
   }, 480_000);
 
   test('NetworkPolicies are enforced: only labelled clients of labelled namespaces reach Redis and Sentinel, only the monitoring namespace the exporters', async () => {
+    // Probed once the release is settled (every Sentinel agrees, all Redis pods Ready).
+    await wholeAgain(cluster, ns);
     const ip = (pod: string) => cluster.json(['get', 'pod', pod, '-n', ns]).status.podIP as string;
     const redis = ip(`${RELEASE}-redis-0`);
     const sentinel = ip(`${RELEASE}-sentinel-0`);
     const sentinelService = `${RELEASE}-sentinel.${ns}.svc.cluster.local`;
     const checks = [
-      { name: 'redis', kind: 'redis', host: redis, port: 6379 },
-      { name: 'sentinel', kind: 'redis', host: sentinel, port: 26379 },
+      { name: 'redis', kind: 'rediss', host: redis, port: 6379 },
+      { name: 'sentinel', kind: 'rediss', host: sentinel, port: 26379 },
       // Through the Service (kube-proxy's DNAT, then the policy) and cluster DNS.
-      { name: 'sentinel-service', kind: 'redis', host: sentinelService, port: 26379 },
+      { name: 'sentinel-service', kind: 'rediss', host: sentinelService, port: 26379 },
       { name: 'exporter', kind: 'http', host: redis, port: 9121 },
     ] as const;
     const client = { 'session-database/client': 'true' };
@@ -111,7 +122,7 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     expect(otherNamespace).toEqual({ redis: 'closed', sentinel: 'closed', 'sentinel-service': 'closed', exporter: 'closed' });
     expect(labelledNamespace).toEqual({ redis: 'open', sentinel: 'open', 'sentinel-service': 'open', exporter: 'closed' });
     expect(monitoring).toEqual({ redis: 'closed', sentinel: 'closed', 'sentinel-service': 'closed', exporter: 'open' });
-  }, 180_000);
+  }, 300_000);
 
   test('every component resolves the cluster DNS names it uses under its egress policy (Redis and Sentinel containers)', () => {
     const peer = `${RELEASE}-redis-1.${RELEASE}-redis-headless.${ns}.svc.cluster.local`;
@@ -147,12 +158,31 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
 
   test('helm upgrade that changes the pod template rolls the StatefulSet one pod at a time and loses no acknowledged write', async () => {
     const r = await rollingUpgradeDrill(cluster, node(), ns, drillClient(), 'rolled-once', releaseArgs);
-    process.stderr.write(`rolling upgrade: order ${r.order.join(', ')} (master before: ${r.masterBefore}, after: ${r.masterAfter}), at most ${r.mostUnavailable} unavailable, longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
+    process.stderr.write(`rolling upgrade: order ${r.order.join(', ')} (master before: ${r.masterBefore}, after: ${r.masterAfter}), at most ${r.mostUnavailable} in replacement (${r.mostNotReady} not Ready), longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
     expect(r.order).toEqual([`${RELEASE}-redis-2`, `${RELEASE}-redis-1`, `${RELEASE}-redis-0`]);
     expect(r.mostUnavailable).toBeLessThanOrEqual(1);
     expect(r.lost).toEqual([]);
     const annotations = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items.map((p: { metadata: { annotations: Record<string, string> } }) => p.metadata.annotations['session-database/drill']);
     expect(annotations).toEqual(['rolled-once', 'rolled-once', 'rolled-once']);
+  }, 700_000);
+
+  test('a forced renewal of the Redis certificate (cmctl renew) writes a new Secret, and the documented rolling restart serves it without losing an acknowledged write', async () => {
+    const certificate = redisCertificate();
+    const serialOf = () => certificateSerial(Buffer.from(cluster.json(['get', 'secret', certificate.spec.secretName, '-n', ns]).data['tls.crt'], 'base64').toString());
+    const before = serialOf();
+    requestRenewal((args) => cluster.kubectlOk(args), ns, certificate.metadata.name);
+    const renewed = await eventually('a new certificate in the Redis TLS Secret', () => {
+      const now = serialOf();
+      return now !== before ? now : undefined;
+    }, 60_000);
+
+    const r = await rolloutRestartDrill(cluster, ns, drillClient());
+    process.stderr.write(`renewal + rollout restart: order ${r.order.join(', ')}, at most ${r.mostUnavailable} in replacement (${r.mostNotReady} not Ready), longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
+    expect(r.lost).toEqual([]);
+    expect(r.mostUnavailable).toBeLessThanOrEqual(1);
+    const tls = redisTlsArgs(cluster, ns);
+    const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { status: { podIP: string } }[];
+    for (const p of pods) expect(servedCertificate(p.status.podIP, 6379, tls[2])).toEqual({ serial: renewed, verified: true });
   }, 700_000);
 
   test('a Job from each CronJob (session cleanup, cache cleanup, backup) completes against the live master with its own ACL user', async () => {
@@ -161,7 +191,7 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     const master = sentinelMaster(cluster, ns);
     const masterIp = cluster.json(['get', 'pod', master, '-n', ns]).status.podIP as string;
     const asUser = (user: string, db: number, commands: string[][]) => {
-      const [cmd, args] = inNode('redis-cli', ['--no-auth-warning', '-h', masterIp, '--user', user, '-n', String(db)]);
+      const [cmd, args] = inNode('redis-cli', ['--no-auth-warning', ...redisTlsArgs(cluster, ns), '-h', masterIp, '--user', user, '-n', String(db)]);
       const r = spawnSync(cmd, args, { encoding: 'utf8', input: commands.map((c) => c.join(' ')).join('\n') + '\n', env: { ...process.env, REDISCLI_AUTH: password(user) } });
       if (r.status !== 0) throw new Error(`redis-cli as ${user}: ${r.stderr}`);
       return r.stdout.trim().split('\n');

@@ -6,6 +6,7 @@ import { REDIS_USER_ID } from '../../scripts/node/images';
 import { claimsOf, createAuthSecret, expectHelmOk, namespacedValues, templateObjects, TestCluster, useCluster } from '../support/cluster';
 import { CHART, RELEASE } from '../support/helm';
 import { K8sObject } from '../support/manifests';
+import { CertManager, startCertManager } from '../../scripts/cluster/cert-manager';
 
 /** A cold node (containerd, runc, CoreDNS builds) takes minutes on 2 cores; warm it starts in seconds. */
 export const NODE_SETUP_TIMEOUT_MS = 80 * 60_000;
@@ -14,6 +15,14 @@ export const NODE_SETUP_TIMEOUT_MS = 80 * 60_000;
  * The local cluster plus the real node, for one test file: the node starts in beforeAll and stops in
  * afterAll, passed or failed (down kills by pid and by cgroup, whatever state up reached).
  */
+/** The cert-manager controllers the releases on the node started; useRealNode stops them. */
+const certManagers: CertManager[] = [];
+
+/** Stops the cert-manager controllers installProductionOnNode started. */
+export async function stopCertManagers(): Promise<void> {
+  await Promise.all(certManagers.splice(0).map((c) => c.stop()));
+}
+
 export function useRealNode(): { cluster: TestCluster; node: () => RealNode } {
   const cluster = useCluster();
   let node: RealNode | undefined;
@@ -21,6 +30,7 @@ export function useRealNode(): { cluster: TestCluster; node: () => RealNode } {
     node = await up();
   }, NODE_SETUP_TIMEOUT_MS);
   afterAll(async () => {
+    await stopCertManagers();
     await down();
   }, 120_000);
   return {
@@ -97,32 +107,57 @@ export function redisCliInNode(args: string[], password?: string): { status: num
 }
 
 /**
- * The values of values/production.yaml on the real node: the local images, every workload on the node, TLS
- * off (no cert-manager controller runs yet) and small requests (two cores host the whole node; the
- * production requests, 3 × 500m, would not fit).
+ * The values of values/production.yaml on the real node: the local images, every workload on the node, TLS on
+ * as in production (certificates from the real cert-manager controller, installProductionOnNode) and small
+ * requests (two cores host the whole node; the production requests, 3 × 500m, would not fit).
  */
 export function productionValuesOnNode(node: RealNode, namespace: string, extraArgs: string[] = []): string[] {
   return [
     ...namespacedValues('values/production.yaml', namespace),
     ...localImageValues(node),
     ...onRealNodeValues(['redis', 'redis.sentinel', 'maintenance']),
-    '--set', 'tls.enabled=false',
     '--set', 'redis.resources.requests.cpu=50m',
     '--set', 'redis.resources.requests.memory=64Mi',
     ...extraArgs,
   ];
 }
 
-/** `helm install --wait` of the production values on the real node (productionValuesOnNode). Returns the seconds until Ready. */
-export function installProductionOnNode(cluster: TestCluster, node: RealNode, namespace: string, extraArgs: string[] = []): number {
+/**
+ * `helm install --wait` of the production values on the real node (productionValuesOnNode), with cert-manager's
+ * controller serving the namespace (stopped with the node). Returns the seconds from install until Ready.
+ */
+export async function installProductionOnNode(cluster: TestCluster, node: RealNode, namespace: string, extraArgs: string[] = []): Promise<number> {
   const valuesArgs = productionValuesOnNode(node, namespace, extraArgs);
   createAuthSecret(cluster, namespace);
   provideNodeVolumes(cluster, namespace, templateObjects(cluster, 4, namespace, valuesArgs));
+  certManagers.push(await startCertManager({ namespace }));
   const started = Date.now();
   const r = cluster.helm(4, ['install', RELEASE, CHART, '-n', namespace, ...valuesArgs, '--wait', '--timeout', '6m'], 420_000);
   expectHelmOk(cluster, r, namespace);
   return (Date.now() - started) / 1000;
 }
+
+/**
+ * redis-cli options for the release's TLS, as its clients connect: `--tls --cacert <the client CA>` (from the
+ * Secret the client contract names) when the release has TLS on, nothing otherwise.
+ */
+export function redisTlsArgs(cluster: TestCluster, namespace: string): string[] {
+  const known = tlsArgsOf.get(namespace);
+  if (known) return known;
+  const contract = cluster.json(['get', 'configmap', `${RELEASE}-client`, '-n', namespace]).data as Record<string, string>;
+  if (contract.REDIS_TLS !== 'true') {
+    tlsArgsOf.set(namespace, []);
+    return [];
+  }
+  const ca = Buffer.from(cluster.json(['get', 'secret', contract.REDIS_TLS_CA_SECRET, '-n', namespace]).data[contract.REDIS_TLS_CA_KEY], 'base64');
+  const file = path.join(nodeDir(), 'tls', `${namespace}-ca.crt`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, ca);
+  tlsArgsOf.set(namespace, ['--tls', '--cacert', file]);
+  return tlsArgsOf.get(namespace)!;
+}
+/** The CA of a release does not change (renewals keep its key), so it is read once per namespace. */
+const tlsArgsOf = new Map<string, string[]>();
 
 /** The pid (as this machine sees it) of a pod's container, from containerd's CRI labels. */
 export function containerPid(node: RealNode, namespace: string, pod: string, container: string): number {
@@ -137,4 +172,23 @@ export function containerPid(node: RealNode, namespace: string, pod: string, con
     if (labels['io.kubernetes.pod.namespace'] === namespace && labels['io.kubernetes.pod.name'] === pod && labels['io.kubernetes.container.name'] === container) return pid;
   }
   throw new Error(`no running container ${container} of ${namespace}/${pod}`);
+}
+
+/** The serial of a PEM certificate (openssl x509 -serial), e.g. "3F0A…". */
+export function certificateSerial(pem: string): string {
+  const r = spawnSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl x509: ${r.stderr}`);
+  return r.stdout.trim().replace(/^serial=/, '');
+}
+
+/**
+ * The certificate a TLS port on a pod address serves (openssl s_client from the node's network namespace),
+ * verified against the CA file of redisTlsArgs: its serial and whether the chain verified.
+ */
+export function servedCertificate(address: string, port: number, caFile: string): { serial: string; verified: boolean } {
+  const [cmd, args] = inNode('openssl', ['s_client', '-connect', `${address}:${port}`, '-CAfile', caFile]);
+  const r = spawnSync(cmd, args, { input: '', encoding: 'utf8', timeout: 15_000 });
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout ?? '');
+  if (!pem) throw new Error(`no certificate served on ${address}:${port}: ${r.stderr}`);
+  return { serial: certificateSerial(pem[0]), verified: /Verify return code: 0 \(ok\)/.test(r.stdout) };
 }
