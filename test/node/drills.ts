@@ -93,8 +93,9 @@ export interface RollingUpgradeResult extends DrillResult {
   /** The pods in the order they were replaced. */
   order: string[];
   /**
-   * The most Redis pods in replacement at one time during the rollout: deleted and not yet back, or replaced
-   * and not yet Ready. (Readiness flaps of pods the rollout has not touched are counted apart, in mostNotReady.)
+   * The most Redis pods in replacement at one time during the rollout: the original gone and its replacement
+   * not yet Ready once (what the StatefulSet controller orders). Readiness flaps afterwards, or of pods the
+   * rollout has not reached, count in mostNotReady.
    */
   mostUnavailable: number;
   /** The most Redis pods not Ready (or missing) at one time, for whatever reason. */
@@ -129,13 +130,19 @@ async function rollingDrill(cluster: TestCluster, namespace: string, client: Dri
   const order: string[] = [];
   let mostUnavailable = 0;
   let mostNotReady = 0;
+  const cameBack = new Set<string>();
   await eventually('every Redis pod replaced by the new template and Ready', () => {
     const pods = redisPods(cluster, namespace);
     const replaced = (p: RedisPod) => (p as unknown as { metadata: { uid: string } }).metadata.uid !== uids.get(p.metadata.name);
-    for (const p of pods) if (replaced(p) && !order.includes(p.metadata.name)) order.push(p.metadata.name);
-    const missing = 3 - pods.length;
-    mostUnavailable = Math.max(mostUnavailable, missing + pods.filter((p) => replaced(p) && !ready(p)).length);
-    mostNotReady = Math.max(mostNotReady, missing + pods.filter((p) => !ready(p)).length);
+    for (const p of pods) {
+      if (replaced(p) && !order.includes(p.metadata.name)) order.push(p.metadata.name);
+      if (replaced(p) && ready(p)) cameBack.add(p.metadata.name);
+    }
+    const present = new Set(pods.filter((p) => !replaced(p)).map((p) => p.metadata.name));
+    // In replacement: the original pod is gone and its replacement has not been Ready yet.
+    const inReplacement = [...uids.keys()].filter((name) => !present.has(name) && !cameBack.has(name)).length;
+    mostUnavailable = Math.max(mostUnavailable, inReplacement);
+    mostNotReady = Math.max(mostNotReady, 3 - pods.length + pods.filter((p) => !ready(p)).length);
     const sts = cluster.json(['get', 'statefulset', `${RELEASE}-redis`, '-n', namespace]);
     const done = sts.status.updateRevision === sts.status.currentRevision && sts.status.updatedReplicas === 3 && sts.status.readyReplicas === 3;
     return done && order.length === 3 ? true : undefined;
