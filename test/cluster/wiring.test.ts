@@ -1,4 +1,5 @@
 import { eventually, expectHelmOk, installChart, TestCluster, useCluster } from '../support/cluster';
+import { RELEASE, renderedObjects } from '../support/helm';
 
 /**
  * Issue 12, proof 5: the HPA, PDBs, NetworkPolicies, Services and ServiceAccounts of production are accepted
@@ -53,6 +54,11 @@ beforeAll(async () => {
   const cronJobs = (cluster.json(['get', 'cronjobs', '-n', ns]).items as any[]).map((c) => c.metadata.name);
   for (const name of cronJobs) cluster.kubectlOk(['create', 'job', `${name}-once`, `--from=cronjob/${name}`, '-n', ns]);
   await eventually('the Jobs completed', () => (cluster.json(['get', 'jobs', '-n', ns]).items as any[]).every((j) => j.status?.succeeded >= 1), 120_000);
+  // The health check Pod exists only while `helm test` runs: create the release's test hook Pods as it would
+  // (the local cluster's fake pods never complete, so `helm test` itself would wait for nothing).
+  const testPods = renderedObjects(cluster.helm(4, ['get', 'hooks', RELEASE, '-n', ns])).filter((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test');
+  expect(testPods.length).toBeGreaterThan(0);
+  for (const pod of testPods) cluster.kubectlOk(['create', '-n', ns, '-f', '-'], JSON.stringify(pod));
   pods = podsIn(cluster, ns);
 }, 600_000);
 
