@@ -32,6 +32,7 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'added', description: 'helm test: a health check (healthCheck.*) that the Sentinels agree on one master, the master endpoint leads to it, app and cache users write, read and expire on their databases, TLS verifies with the client CA; the same script in the <release>-health-check ConfigMap for operators' },
     { kind: 'fixed', description: 'The cert-manager CA Certificate keeps its key on renewal (rotationPolicy Never): a renewed CA no longer breaks the trust of clients holding the old CA' },
     { kind: 'fixed', description: 'Maintenance jobs keep asking the Sentinels for up to 30 s instead of failing at once during a failover or before the NetworkPolicy implementation admits a new job pod' },
+    { kind: 'fixed', description: 'Infinispan: JGroups failure detection (FD_SOCK2) listens on the pod address like the rest of JGroups, not on every address' },
   ],
   '0.2.0': [{ kind: 'added', description: 'Infinispan, TLS with cert-manager, monitoring, maintenance CronJobs, NetworkPolicies' }],
   '0.1.0': [{ kind: 'added', description: 'Redis with Sentinel HA, sessions and cache databases, restricted Pod Security' }],

@@ -11,8 +11,9 @@
 # 2. TLS (when a certificate is mounted at TLS_DIR): key and certificate are joined
 #    into the PEM keystore the server config names.
 # 3. exec the server with the config from the ConfigMap, the pod name as node name,
-#    the client endpoint on BIND_ADDRESS, JGroups on POD_IP and the headless ping
-#    Service as the JGroups DNS_PING query.
+#    the client endpoint on BIND_ADDRESS, JGroups on POD_IP (jgroups.bind_addr too: FD_SOCK2
+#    listens on every address without it) and the headless ping Service as the JGroups
+#    DNS_PING query.
 #
 # Environment (set by the StatefulSet): SECRETS_DIR USERNAME_KEY PASSWORD_KEY CONFIG_DIR
 # IDENTITIES_DIR TLS_DIR POD_NAME POD_IP BIND_ADDRESS JGROUPS_DNS_QUERY; optional
@@ -107,4 +108,5 @@ exec "$ISPN_HOME/bin/server.sh" \
   "--bind-address=$BIND_ADDRESS" \
   --node-name="$POD_NAME" \
   "-Djgroups.dns.query=$JGROUPS_DNS_QUERY" \
-  "-Djgroups.bind.address=$POD_IP"
+  "-Djgroups.bind.address=$POD_IP" \
+  "-Djgroups.bind_addr=$POD_IP"
