@@ -26,7 +26,7 @@ for (const [variant, objects] of VARIANTS) {
     let endpoint: MasterEndpoint;
     let python: string;
     let env: Record<string, string>;
-    const logged = settledCluster({ octet: 19, objects: objects(), env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
+    const logged = settledCluster({ octet: 32, objects: objects(), env: FAST_SCRIPT_ENV }, (c) => (cluster = c));
 
     beforeAll(async () => {
       endpoint = await startMasterEndpoint(cluster);
