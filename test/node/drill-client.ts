@@ -143,7 +143,9 @@ export async function startDrillClient(cluster: TestCluster, node: RealNode, nam
       const acked = acks().map((a) => a.n);
       const addr = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', sentinelIp(), '-p', contract.REDIS_SENTINELS.split(':')[1], '--user', contract.REDIS_SENTINEL_USERNAME, 'SENTINEL', 'get-master-addr-by-name', contract.REDIS_MASTER_NAME], password).stdout.trim().split('\n');
       const masterIp = cluster.json(['get', 'pod', addr[0].split('.')[0], '-n', namespace]).status.podIP as string;
-      const r = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', masterIp, '-p', addr[1], '--user', contract.REDIS_USERNAME, '-n', contract.REDIS_SESSIONS_DB, '--scan', '--pattern', `${contract.REDIS_KEY_PREFIX}${DRILL_KEYS}*`], password);
+      // A stalled moment of this machine is asked again (up to 4 times), not taken for a missing key.
+      let r = { status: null as number | null, stdout: '', stderr: '' };
+      for (let attempt = 0; attempt < 4 && r.status !== 0; attempt++) r = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', masterIp, '-p', addr[1], '--user', contract.REDIS_USERNAME, '-n', contract.REDIS_SESSIONS_DB, '--scan', '--pattern', `${contract.REDIS_KEY_PREFIX}${DRILL_KEYS}*`], password);
       if (r.status !== 0) throw new Error(`scan of the master ${addr[0]} failed: ${r.stderr}`);
       const present = new Set(r.stdout.split('\n').filter(Boolean).map((k) => Number(k.slice(contract.REDIS_KEY_PREFIX.length + DRILL_KEYS.length))));
       return acked.filter((n) => !present.has(n));
