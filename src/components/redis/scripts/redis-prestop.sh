@@ -2,7 +2,8 @@
 # preStop of a Redis node: a master hands mastership over before it stops.
 #  1. Writes are paused (CLIENT PAUSE WRITE), so nothing is acknowledged that the new
 #     master lacks.
-#  2. Wait until the online replicas hold every write (master_repl_offset).
+#  2. Wait until the online replicas hold every write (master_repl_offset), as each
+#     replica reports it.
 #  3. Ask a sentinel for a failover (SENTINEL FAILOVER); it promotes the best replica.
 #  4. As soon as the sentinels name the new master, follow it (REPLICAOF) and drop the
 #     paused client connections, so clients reconnect through the sentinels at once.
@@ -26,13 +27,30 @@ deadline=$((started + limit))
 cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT PAUSE "$pause_ms" WRITE >/dev/null
 
 # Replicas must hold every write before one is promoted: wait for all online replicas
-# (up to $catchup s), else settle for at least one.
+# (up to $catchup s), else settle for at least one. Each replica is asked for its own
+# offset: the master's view of it comes from the acknowledgements a replica sends once a
+# second (the master asks for them sooner only when writes are not paused), so it can lag
+# a second behind a replica that already holds everything.
 while [ "$(date +%s)" -lt "$deadline" ]; do
   info=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" INFO replication | tr -d '\r')
   offset=$(echo "$info" | sed -n 's/^master_repl_offset://p')
-  online=$(echo "$info" | grep '^slave[0-9]*:.*state=online' | sed 's/.*offset=\([0-9]*\).*/\1/')
-  synced=$(echo "$online" | grep -c . || true)
-  current=$(echo "$online" | awk -v o="$offset" '$1 != "" && $1 >= o' | wc -l)
+  replicas=$(echo "$info" | grep '^slave[0-9]*:.*state=online' | sed 's/^slave[0-9]*://')
+  synced=$(echo "$replicas" | grep -c . || true)
+  # The replicas are asked at once, each in its own subshell.
+  current=$(
+    for replica in $replicas; do
+      (
+        host=$(echo "$replica" | sed -n 's/.*ip=\([^,]*\).*/\1/p')
+        port=$(echo "$replica" | sed -n 's/.*port=\([0-9]*\).*/\1/p')
+        acked=$(echo "$replica" | sed -n 's/.*offset=\([0-9]*\).*/\1/p')
+        [ "${acked:-0}" -ge "$offset" ] && { echo current; exit 0; }
+        held=$(cli_as sentinel "$host" "$port" INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^slave_repl_offset://p')
+        [ "${held:-0}" -ge "$offset" ] && echo current
+      ) &
+    done
+    wait
+  )
+  current=$(echo "$current" | grep -c current || true)
   if [ "$synced" -gt 0 ] && [ "$current" -eq "$synced" ]; then
     break
   fi
@@ -69,8 +87,11 @@ if [ -z "$requested" ]; then
   exit 0
 fi
 
+# The sentinel that runs the failover names the new master first; the others learn it
+# from its hello messages a moment later.
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  master=$(sentinel_master_addr || true)
+  master=$(cli_as sentinel "$(sentinel_host "$requested")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1)
+  case "$master" in "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"*) master=$(sentinel_master_addr || true) ;; esac
   if [ -n "$master" ] && [ "$master" != "$ANNOUNCE_HOST" ]; then
     cli_as sentinel "$POD_IP" "$REDIS_PORT" REPLICAOF "$master" "$REDIS_PORT" >/dev/null
     cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT KILL TYPE normal >/dev/null 2>&1 || true
@@ -84,7 +105,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     log "mastership handed over"
     exit 0
   fi
-  sleep 0.1
+  sleep 0.05
 done
 log "handover did not finish in ${limit}s"
 cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true
