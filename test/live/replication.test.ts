@@ -1,6 +1,6 @@
 import { describeWithBinaries } from '../support/binaries';
 import { K8sObject, loadDist, renderEnvironment } from '../support/manifests';
-import { FAST_SCRIPT_ENV, RedisCluster, withLogs } from '../support/redis';
+import { FAST_SCRIPT_ENV, RedisCluster, killGroup, withLogs } from '../support/redis';
 
 jest.setTimeout(90000);
 
@@ -89,6 +89,24 @@ for (const [mode, objects, tls] of MODES) {
           expect({ pod: p.name, probe, code: r.code, out: r.stdout + r.stderr }).toEqual({ pod: p.name, probe, code: 0, out: '' });
         }
       }
+    }));
+
+    test('a probe of a server that stops answering fails on its own within its timeoutSeconds, so the kubelet never has to kill it', logged(async () => {
+      const master = await cluster.waitSettled();
+      // A stopped process still completes TCP handshakes (the kernel's backlog) but never answers.
+      for (const pod of [cluster.redis.find((p) => p !== master)!, cluster.sentinels[0]]) {
+        killGroup(pod.proc!.pid!, 'SIGSTOP');
+        try {
+          for (const which of ['livenessProbe', 'readinessProbe'] as const) {
+            const r = await cluster.probe(pod, which, { asShipped: true });
+            const limitMs = pod.container[which].timeoutSeconds * 1000;
+            expect({ pod: pod.name, which, code: r.code, withinTimeout: r.ms < limitMs }).toEqual({ pod: pod.name, which, code: 1, withinTimeout: true });
+          }
+        } finally {
+          killGroup(pod.proc!.pid!, 'SIGCONT');
+        }
+      }
+      await cluster.waitSettled(30000, 'the stopped pods to answer again');
     }));
   });
 }

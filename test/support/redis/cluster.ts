@@ -227,12 +227,16 @@ export class RedisCluster {
     return run(file, args, { env: this.processEnv(pod), timeoutMs: pod.terminationGraceSeconds * 1000, cwd: pod.root });
   }
 
-  /** Run one of the container's exec probes; resolves to its exit code. */
-  async probe(pod: Pod, which: 'livenessProbe' | 'readinessProbe' | 'startupProbe'): Promise<RunResult> {
+  /**
+   * Run one of the container's exec probes, killed at its timeoutSeconds as the kubelet would (code null then).
+   * asShipped: only the container's own environment, without the test's shortened timing knobs.
+   */
+  async probe(pod: Pod, which: 'livenessProbe' | 'readinessProbe' | 'startupProbe', opts: { asShipped?: boolean } = {}): Promise<RunResult> {
     const probe = pod.container[which];
     if (!probe?.exec?.command) throw new Error(`${pod.name} has no exec ${which}`);
     const [file, ...args] = this.localCommand(pod, probe.exec.command);
-    return run(file, args, { env: this.processEnv(pod), timeoutMs: (probe.timeoutSeconds ?? 1) * 1000, cwd: pod.root });
+    const env = opts.asShipped ? { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', ...pod.env } : this.processEnv(pod);
+    return run(file, args, { env, timeoutMs: (probe.timeoutSeconds ?? 1) * 1000, cwd: pod.root });
   }
 
   /** Graceful pod termination: preStop, then SIGTERM, bounded by the grace period. */

@@ -9,7 +9,7 @@
 # Optional timing knobs (defaults suit the cluster; the live tests shorten the polls):
 #   POLL_SECONDS (1), CLI_TIMEOUT_SECONDS (3), STARTUP_WAIT_SECONDS (600),
 #   FAILOVER_WAIT_SECONDS (30), HANDOVER_SECONDS (grace - 10), CATCHUP_SECONDS (10),
-#   FAILOVER_REQUEST_SECONDS (5), RESOLVE_WAIT_SECONDS (300).
+#   FAILOVER_REQUEST_SECONDS (5), RESOLVE_WAIT_SECONDS (300), PROBE_CLI_TIMEOUT_SECONDS (2).
 
 . "$(dirname "$0")/tls.sh"
 
