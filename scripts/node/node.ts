@@ -30,7 +30,7 @@ import {
   PORTS,
   SERVICE_CIDR,
 } from '../cluster/network';
-import { caPaths, issue } from '../cluster/pki';
+import { caPaths, clientKubeconfig, issue, kubeconfig } from '../cluster/pki';
 import { BuiltImage, ensureAllImages, ImageName } from './images';
 
 /** Pods must tolerate this to run on the real node; nothing else lands there. */
@@ -312,49 +312,18 @@ conntrack:
 `;
 }
 
-function clientKubeconfig(name: string, commonName: string, organization?: string): string {
+/** A client kubeconfig for a node component, its certificate issued by the cluster CA. */
+function componentKubeconfig(name: string, commonName: string): string {
   const d = dirs();
-  issue(d.pki, name, { subject: { commonName, organization }, usage: 'client' });
-  const b64 = (f: string) => fs.readFileSync(f).toString('base64');
-  const file = path.join(d.root, `${name}.kubeconfig`);
-  fs.writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: local, cluster: { server: "${APISERVER_URL}", certificate-authority-data: ${b64(caPaths(d.pki).cert)} } }]`,
-      `users: [{ name: ${name}, user: { client-certificate-data: ${b64(path.join(d.pki, `${name}.crt`))}, client-key-data: ${b64(path.join(d.pki, `${name}.key`))} } }]`,
-      `contexts: [{ name: local, context: { cluster: local, user: ${name} } }]`,
-      'current-context: local',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return file;
+  return clientKubeconfig(d.pki, name, { commonName }, APISERVER_URL, path.join(d.root, `${name}.kubeconfig`));
 }
 
 function writeNodePki(): string {
   const d = dirs();
   issue(d.pki, `kubelet-${NODE_NAME}`, { subject: { commonName: `system:node:${NODE_NAME}`, organization: 'system:nodes' }, usage: 'server+client', dnsNames: [NODE_NAME], ipAddresses: [NODE_IP] });
   // The kubelet reaches the API server through the bridge's 127.0.0.1 inside the namespace: same URL.
-  const b64 = (f: string) => fs.readFileSync(f).toString('base64');
-  const kubeconfig = [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: local',
-    `  cluster: { server: "${APISERVER_URL}", certificate-authority-data: ${b64(caPaths(d.pki).cert)} }`,
-    'users:',
-    `- name: ${NODE_NAME}`,
-    `  user: { client-certificate-data: ${b64(path.join(d.pki, `kubelet-${NODE_NAME}.crt`))}, client-key-data: ${b64(path.join(d.pki, `kubelet-${NODE_NAME}.key`))} }`,
-    'contexts:',
-    `- name: local`,
-    `  context: { cluster: local, user: ${NODE_NAME} }`,
-    'current-context: local',
-    '',
-  ].join('\n');
   const file = path.join(d.root, 'kubelet.kubeconfig');
-  fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+  fs.writeFileSync(file, kubeconfig(d.pki, `kubelet-${NODE_NAME}`, APISERVER_URL), { mode: 0o600 });
   return file;
 }
 
@@ -438,7 +407,7 @@ async function start(binaries: BinPaths, images: Record<ImageName, BuiltImage>):
   phase('node Ready');
 
   // The default ClusterRole binding of system:node-proxier names the user system:kube-proxy.
-  const proxyKubeconfig = clientKubeconfig('kube-proxy', 'system:kube-proxy');
+  const proxyKubeconfig = componentKubeconfig('kube-proxy', 'system:kube-proxy');
   fs.writeFileSync(path.join(d.root, 'kube-proxy.yaml'), kubeProxyConfig(proxyKubeconfig));
   startProcess('kube-proxy', ...inNode(binaries['kube-proxy'], [`--config=${path.join(d.root, 'kube-proxy.yaml')}`, '--v=1']), state);
   fs.writeFileSync(path.join(d.root, 'Corefile'), corefile());
@@ -488,7 +457,7 @@ const KUBE_ROUTER_RBAC = {
  */
 async function startNetworkPolicyFirewall(binaries: BinPaths, state: State): Promise<void> {
   kubectl(['apply', '-f', '-'], JSON.stringify(KUBE_ROUTER_RBAC));
-  const kubeconfig = clientKubeconfig('kube-router', 'system:kube-router');
+  const kubeconfig = componentKubeconfig('kube-router', 'system:kube-router');
   startProcess('kube-router', ...inNode(binaries['kube-router'], [
     `--kubeconfig=${kubeconfig}`,
     `--hostname-override=${NODE_NAME}`,
