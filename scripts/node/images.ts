@@ -34,7 +34,7 @@ export interface ImageRecipe {
   /** The package whose Debian version becomes the image tag. */
   tagFrom?: string;
   entrypoint?: readonly string[];
-  /** Shell and tools: dash as /bin/sh (as in the public Debian-based redis image), busybox for the rest. */
+  /** Shell and tools: dash as /bin/sh (as in the public Debian-based redis image), busybox for what the packages lack. */
   shell: boolean;
 }
 
@@ -45,10 +45,12 @@ export const IMAGE_RECIPES = {
   redis: {
     name: 'redis',
     // redis-server, redis-sentinel, redis-cli, redis-check-rdb and the libraries they link; getent (libc-bin),
-    // which sentinel-start.sh resolves names with, as in the public image.
+    // which sentinel-start.sh resolves names with, as in the public image. GNU coreutils as in the public image
+    // too: busybox's timeout leaves a watchdog process behind that ends as a zombie of PID 1 (redis-server).
     packages: [
       'redis-server', 'redis-sentinel', 'redis-tools', ...LIBC, 'libc-bin', 'libatomic1', 'libstdc++6', 'libjemalloc2', 'liblzf1', 'libssl3',
       'libsystemd0', 'libcap2', 'libgcrypt20', 'libgpg-error0', 'liblz4-1', 'liblzma5', 'libzstd1',
+      'coreutils', 'libacl1', 'libattr1', 'libgmp10', 'libselinux1', 'libpcre2-8-0',
     ],
     tagFrom: 'redis-tools',
     shell: true,
@@ -178,7 +180,8 @@ function addUsers(rootfs: string): void {
   fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), `root:x:0:0:root:/root:/bin/sh\nredis:x:${REDIS_USER_ID}:${REDIS_USER_ID}::/data:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
   fs.writeFileSync(path.join(rootfs, 'etc', 'group'), `root:x:0:\nredis:x:${REDIS_USER_ID}:\nnogroup:x:65534:\n`);
   // Writable places the public image has; in a pod each is a volume (readOnlyRootFilesystem).
-  for (const [dir, mode, owner] of [['data', 0o755, REDIS_USER_ID], ['tmp', 0o1777, 0]] as const) {
+  // proc: the mount point every image has (runc would make it; test/node/images.test.ts mounts one).
+  for (const [dir, mode, owner] of [['data', 0o755, REDIS_USER_ID], ['tmp', 0o1777, 0], ['proc', 0o555, 0]] as const) {
     fs.mkdirSync(path.join(rootfs, dir), { recursive: true });
     fs.chmodSync(path.join(rootfs, dir), mode);
     fs.chownSync(path.join(rootfs, dir), owner, owner);
@@ -243,7 +246,7 @@ async function ensureImage(name: string, recipeKey: string, tag: string, build: 
 export function ensureDebianImage(recipe: ImageRecipe): Promise<BuiltImage> {
   const versions = candidateVersions([...recipe.packages, ...(recipe.shell ? SHELL_PACKAGES : [])]);
   const tag = tagOf(versions[recipe.tagFrom ?? recipe.packages[0]]);
-  const key = JSON.stringify({ recipe, versions, format: 2 });
+  const key = JSON.stringify({ recipe, versions, format: 3 });
   return ensureImage(recipe.name, key, tag, (rootfs) => buildDebianRootfs(recipe, versions, rootfs), recipe.entrypoint, String(REDIS_USER_ID));
 }
 

@@ -18,7 +18,7 @@ function inImage(image: BuiltImage, command: string[]) {
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describeWithBinaries(['chroot', 'apt-get', 'dpkg-deb', 'gcc', 'file'], 'the local images meet docs/images.md', () => {
+describeWithBinaries(['chroot', 'unshare', 'apt-get', 'dpkg-deb', 'gcc', 'file'], 'the local images meet docs/images.md', () => {
   let images: Record<ImageName, BuiltImage>;
   beforeAll(async () => {
     images = await ensureAllImages();
@@ -32,6 +32,16 @@ describeWithBinaries(['chroot', 'apt-get', 'dpkg-deb', 'gcc', 'file'], 'the loca
     const missing = documentedPrograms().filter((p) => inImage(images.redis, ['/bin/sh', '-c', `command -v ${p}`]).status !== 0);
     expect(missing).toEqual([]);
     expect(inImage(images.redis, ['/bin/sh', '-c', 'redis-server --version && redis-cli --version && id -u']).out).toMatch(/Redis server v=7\.[\s\S]*redis-cli 7\.[\s\S]*999/);
+  });
+
+  test('timeout in the redis image waits for its command and leaves no process behind', () => {
+    // In a PID namespace of its own, right after `timeout` returns: busybox's leaves its watchdog (named
+    // timeout) running for up to a second, and in a pod it ends as a zombie of redis-server (PID 1).
+    const rootfs = images.redis.rootfs;
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount', `--mount-proc=${path.join(rootfs, 'proc')}`, 'chroot', `--userspec=${REDIS_USER_ID}:${REDIS_USER_ID}`, rootfs,
+      '/bin/sh', '-c', 'timeout 5 true; for p in /proc/[0-9]*; do cat "$p/comm"; done'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).not.toContain('timeout');
   });
 
   test('the redis image has the redis user at 999 and a world-writable /tmp', () => {
