@@ -14,6 +14,12 @@
 set -u
 . "$(dirname "$0")/common.sh"
 
+# The kubelet keeps no output of a preStop hook. In the container (redis-server is PID 1)
+# the log goes to the server's own stderr, so `kubectl logs` shows the handover.
+if [ "$(cat /proc/1/comm 2>/dev/null)" = redis-server ] && [ -w /proc/1/fd/2 ]; then
+  exec 2>>/proc/1/fd/2
+fi
+
 [ "$REDIS_MODE" = sentinel ] || exit 0
 role=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
 [ "$role" = master ] || exit 0
@@ -52,6 +58,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   )
   current=$(echo "$current" | grep -c current || true)
   if [ "$synced" -gt 0 ] && [ "$current" -eq "$synced" ]; then
+    log "writes paused; all $synced replicas hold offset $offset"
     break
   fi
   if [ "$current" -gt 0 ] && [ $(($(date +%s) - started)) -ge "$catchup" ]; then
