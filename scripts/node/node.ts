@@ -136,6 +136,9 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean | P
   throw new Error(`node: ${what} not reached within ${timeoutMs / 1000}s${lastError ? ` (last error: ${lastError})` : ''}${logName ? `\n--- ${logName}.log:\n${logTail(logName)}` : ''}`);
 }
 
+/** A locally administered unicast address (02:…), one per node bridge. */
+const NODE_BRIDGE_MAC = '02:5d:b0:00:00:01';
+
 function createNetns(): void {
   sh('ip', ['netns', 'add', NODE_NETNS]);
   const ipn = (...args: string[]) => sh('ip', ['-n', NODE_NETNS, ...args]);
@@ -147,7 +150,10 @@ function createNetns(): void {
   // The pods' bridge, made before the CNI plugin would: what the node itself sends to a pod leaves from the
   // node's address (the route's src), as from a real node, so NetworkPolicy firewalls that admit the local
   // node (kube-router does, for probes) see NODE_IP, not the bridge gateway.
-  ipn('link', 'add', 'cni0', 'type', 'bridge');
+  // Its MAC address is fixed: a bridge without one takes the lowest MAC of its ports, so it changed whenever a
+  // pod came or went, and every pod's cached gateway address went stale. DNS, Services and the node's probes
+  // (all through the gateway) then went nowhere for up to a minute, until each pod asked ARP again.
+  ipn('link', 'add', 'cni0', 'address', NODE_BRIDGE_MAC, 'type', 'bridge');
   ipn('addr', 'add', `${NODE_POD_GATEWAY}/${NODE_POD_SUBNET.split('/')[1]}`, 'dev', 'cni0', 'noprefixroute');
   ipn('link', 'set', 'cni0', 'up');
   ipn('route', 'add', NODE_POD_SUBNET, 'dev', 'cni0', 'src', NODE_IP);
