@@ -12,7 +12,7 @@ import { ON_REAL_NODE } from './support';
 import { podLogs } from './drill-client';
 
 const TIMEOUT_SECONDS = 3;
-const SETTLE_SECONDS = 20;
+const SETTLE_SECONDS = 10;
 
 export interface ConnectionCheck {
   /** Name of the check in the result. */
@@ -26,8 +26,8 @@ export interface ConnectionCheck {
 export type Reachability = Record<string, 'open' | 'closed'>;
 
 // A new pod's address reaches the firewall's rules a moment after the pod starts (kube-router syncs on the
-// pod event), and on this 2-core machine a pod can stall for seconds (probes time out node-wide while pods
-// restart), so every check is tried again each second until it is open or SETTLE_SECONDS have passed.
+// pod event, about 0.1 s here, later under CI load), so every check is tried again each second until it is
+// open or SETTLE_SECONDS have passed.
 const SCRIPT = `
 result() {
   if [ "$kind" = redis ]; then

@@ -131,12 +131,12 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
       const pid = containerPid(node(), ns, pod, container);
       for (const name of [peer, sentinelPeer]) {
         // The container's own mounts (resolv.conf, getent) and network (its pod address, its policies).
-        // Asked again for up to a minute: this 2-core machine stalls pods for seconds at a time under CI load.
+        // Asked again for up to 10 s: a new pod's address reaches the firewall a moment after it starts.
         const lookup = () => spawnSync('nsenter', ['-t', String(pid), '-m', '-n', '--', 'getent', 'hosts', name], { encoding: 'utf8', timeout: 15_000 });
         const r = await eventually(`${pod} resolves ${name}`, () => {
           const attempt = lookup();
           return attempt.status === 0 ? attempt : undefined;
-        }, 60_000).catch(() => lookup());
+        }, 10_000).catch(() => lookup());
         expect({ pod, name, status: r.status, resolved: /^10\.244\.200\.\d+\s/.test(r.stdout) }).toEqual({ pod, name, status: 0, resolved: true });
       }
     }
@@ -166,6 +166,8 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     process.stderr.write(`rolling upgrade: order ${r.order.join(', ')} (master before: ${r.masterBefore}, after: ${r.masterAfter}), at most ${r.mostUnavailable} in replacement (${r.mostNotReady} not Ready), longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
     expect(r.order).toEqual([`${RELEASE}-redis-2`, `${RELEASE}-redis-1`, `${RELEASE}-redis-0`]);
     expect(r.mostUnavailable).toBeLessThanOrEqual(1);
+    // The pods the rollout is not replacing stay Ready throughout: their probes never fail meanwhile.
+    expect(r.mostNotReady).toBeLessThanOrEqual(1);
     expect(r.lost).toEqual([]);
     const annotations = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items.map((p: { metadata: { annotations: Record<string, string> } }) => p.metadata.annotations['session-database/drill']);
     expect(annotations).toEqual(['rolled-once', 'rolled-once', 'rolled-once']);
@@ -185,6 +187,7 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     process.stderr.write(`renewal + rollout restart: order ${r.order.join(', ')}, at most ${r.mostUnavailable} in replacement (${r.mostNotReady} not Ready), longest write gap ${r.gapSeconds.toFixed(2)} s, ${r.lost.length} lost, ${r.settledSeconds.toFixed(1)} s\n`);
     expect(r.lost).toEqual([]);
     expect(r.mostUnavailable).toBeLessThanOrEqual(1);
+    expect(r.mostNotReady).toBeLessThanOrEqual(1);
     const tls = redisTlsArgs(cluster, ns);
     const pods = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=redis']).items as { status: { podIP: string } }[];
     for (const p of pods) expect(servedCertificate(p.status.podIP, 6379, tls[2])).toEqual({ serial: renewed, verified: true });
