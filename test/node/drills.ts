@@ -35,6 +35,18 @@ const redisPods = (cluster: TestCluster, namespace: string) =>
 const ready = (p: RedisPod) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /** The Redis pod the Sentinels name master (asking Sentinel `sentinel`), e.g. session-database-redis-1. */
+/**
+ * What a Sentinel knows of the master: its replicas and the other Sentinels (SENTINEL MASTER's counters), and
+ * whether it sees the master up. A Sentinel learns the replicas from the master's INFO, every 10 s: a master
+ * that crashes before that cannot be failed over (no replica to promote), so a drill waits for it.
+ */
+function sentinelView(cluster: TestCluster, namespace: string, sentinel: number): { replicas: number; sentinels: number; up: boolean } {
+  const ip = cluster.json(['get', 'pod', `${RELEASE}-sentinel-${sentinel}`, '-n', namespace]).status.podIP as string;
+  const lines = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', ip, '-p', '26379', '--user', 'monitor', 'SENTINEL', 'MASTER', 'mymaster'], monitorPassword(cluster, namespace)).stdout.split('\n');
+  const field = (name: string) => lines[lines.indexOf(name) + 1] ?? '';
+  return { replicas: Number(field('num-slaves')), sentinels: Number(field('num-other-sentinels')), up: field('flags') === 'master' };
+}
+
 export function sentinelMaster(cluster: TestCluster, namespace: string, sentinel = 0): string {
   const ip = cluster.json(['get', 'pod', `${RELEASE}-sentinel-${sentinel}`, '-n', namespace]).status.podIP as string;
   const r = redisCliInNode([...redisTlsArgs(cluster, namespace), '-h', ip, '-p', '26379', '--user', 'monitor', 'SENTINEL', 'get-master-addr-by-name', 'mymaster'], monitorPassword(cluster, namespace));
@@ -44,9 +56,11 @@ export function sentinelMaster(cluster: TestCluster, namespace: string, sentinel
 /** Every Sentinel names the same master, it answers ROLE master, the two others replicas; all pods Ready. */
 export async function wholeAgain(cluster: TestCluster, namespace: string, timeoutMs = 180_000): Promise<string> {
   const monitor = monitorPassword(cluster, namespace);
-  return eventually('every Sentinel names one master that answers as master, two replicas, all Redis pods Ready', () => {
+  return eventually('every Sentinel names one master that answers as master, two replicas, all Redis pods Ready, and knows both replicas and both other Sentinels', () => {
     const named = new Set([0, 1, 2].map((i) => sentinelMaster(cluster, namespace, i)));
     if (named.size !== 1) return undefined;
+    const views = [0, 1, 2].map((i) => sentinelView(cluster, namespace, i));
+    if (!views.every((v) => v.up && v.replicas === 2 && v.sentinels === 2)) return undefined;
     const [master] = named;
     const pods = redisPods(cluster, namespace);
     if (pods.length !== 3 || !pods.every(ready)) return undefined;
