@@ -33,7 +33,7 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'fixed', description: 'The cert-manager CA Certificate keeps its key on renewal (rotationPolicy Never): a renewed CA no longer breaks the trust of clients holding the old CA' },
     { kind: 'fixed', description: 'Maintenance jobs keep asking the Sentinels for up to 30 s instead of failing at once during a failover or before the NetworkPolicy implementation admits a new job pod' },
     { kind: 'fixed', description: 'Infinispan: JGroups failure detection (FD_SOCK2) listens on the pod address like the rest of JGroups, not on every address' },
-    { kind: 'changed', description: 'The master\'s preStop handover asks each replica for its replication offset instead of waiting up to a second for the replicas\' periodic acknowledgement, so writes are paused for about half a second less' },
+    { kind: 'changed', description: 'The master\'s preStop handover asks each replica for its replication offset instead of waiting up to a second for the replicas\' periodic acknowledgement, so writes are paused for about half a second less; it points the other replicas at the new master itself, so a replica the Sentinels cannot reach yet (just recreated by a rollout) no longer leaves the new master refusing writes (min-replicas-to-write) for seconds; its log shows in kubectl logs' },
     { kind: 'fixed', description: 'Redis and Sentinel probes make one redis-cli call bounded at 2 s, below their timeoutSeconds: a probe the kubelet killed left its redis-cli behind as a zombie of redis-server (PID 1)' },
   ],
   '0.2.0': [{ kind: 'added', description: 'Infinispan, TLS with cert-manager, monitoring, maintenance CronJobs, NetworkPolicies' }],

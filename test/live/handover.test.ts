@@ -22,6 +22,19 @@ describeWithBinaries(CLUSTER_BINARIES, 'stopping the master through its preStop 
     expect(await drill.writer.missingOn(cluster, drill.oldMaster)).toEqual([]);
   }));
 
+  test('when the preStop hook of the master returns, its other replica already follows the new master', logged(async () => {
+    const master = await cluster.waitSettled();
+    const r = await cluster.preStop(master);
+    const named = /mastership handed over to (\S+)/.exec(r.stderr)?.[1];
+    expect(named).toBeDefined();
+    const others = cluster.redis.filter((p) => p !== master && p.ip !== named);
+    expect(others).toHaveLength(1);
+    for (const p of others) expect((await cluster.info(p)).master_host).toBe(named);
+    await cluster.stop(master, 'SIGTERM');
+    cluster.start(master);
+    await cluster.waitSettled(60000, `${master.name} to rejoin as a replica`);
+  }));
+
   test('the preStop hook of a replica returns at once and changes nothing', logged(async () => {
     const master = await cluster.waitSettled();
     const replica = cluster.redis.find((p) => p !== master)!;

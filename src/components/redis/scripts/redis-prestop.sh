@@ -6,7 +6,8 @@
 #     replica reports it.
 #  3. Ask a sentinel for a failover (SENTINEL FAILOVER); it promotes the best replica.
 #  4. As soon as the sentinels name the new master, follow it (REPLICAOF) and drop the
-#     paused client connections, so clients reconnect through the sentinels at once.
+#     paused client connections, so clients reconnect through the sentinels at once; point
+#     the other replicas at it too.
 #     The sentinels would convert this node themselves, but their commands queue behind
 #     the paused writes (PUBLISH is paused too), so they cannot.
 # We return once this node is a replica, or after the handover time limit; writes are
@@ -103,6 +104,18 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     cli_as sentinel "$POD_IP" "$REDIS_PORT" REPLICAOF "$master" "$REDIS_PORT" >/dev/null
     cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT KILL TYPE normal >/dev/null 2>&1 || true
     cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT UNPAUSE >/dev/null 2>&1 || true
+    # Our other replicas follow the new master now, as the sentinels would once their link to
+    # each is up: one the StatefulSet has just recreated can take them seconds to reach, and
+    # once this node stops the new master refuses writes until a replica is attached
+    # (min-replicas-to-write).
+    for replica in $replicas; do
+      host=$(echo "$replica" | sed -n 's/.*ip=\([^,]*\).*/\1/p')
+      port=$(echo "$replica" | sed -n 's/.*port=\([0-9]*\).*/\1/p')
+      if [ "$host" != "$master" ]; then
+        cli_as sentinel "$host" "$port" REPLICAOF "$master" "$REDIS_PORT" >/dev/null 2>&1 &
+      fi
+    done
+    wait
     log "mastership handed over to $master"
     exit 0
   fi
