@@ -34,6 +34,8 @@ export const CHANGES: Readonly<Record<string, readonly Change[]>> = {
     { kind: 'fixed', description: 'Maintenance jobs keep asking the Sentinels for up to 30 s instead of failing at once during a failover or before the NetworkPolicy implementation admits a new job pod' },
     { kind: 'fixed', description: 'Infinispan: JGroups failure detection (FD_SOCK2) listens on the pod address like the rest of JGroups, not on every address' },
     { kind: 'changed', description: 'The master\'s preStop handover asks each replica for its replication offset instead of waiting up to a second for the replicas\' periodic acknowledgement, so writes are paused for about half a second less; it points the other replicas at the new master itself, so a replica the Sentinels cannot reach yet (just recreated by a rollout) no longer leaves the new master refusing writes (min-replicas-to-write) for seconds; its log shows in kubectl logs' },
+    { kind: 'fixed', description: 'The health check waits up to 30 s (HEALTH_CHECK_CONNECT_SECONDS) for its first address to take connections: on a real node the helm test Pod was refused by the NetworkPolicy firewall before it admitted the new pod, and failed at once' },
+    { kind: 'added', description: 'healthCheck.nodeSelector and healthCheck.tolerations: the helm test Pod runs where the release runs (tainted or dedicated nodes)' },
     { kind: 'fixed', description: 'Redis and Sentinel probes make one redis-cli call bounded at 2 s, below their timeoutSeconds: a probe the kubelet killed left its redis-cli behind as a zombie of redis-server (PID 1)' },
   ],
   '0.2.0': [{ kind: 'added', description: 'Infinispan, TLS with cert-manager, monitoring, maintenance CronJobs, NetworkPolicies' }],

@@ -4,7 +4,7 @@ import { disabledAlerts, operatorSettings } from './sections/monitoring';
 import { workloadPolicies } from './sections/network-policy';
 import { serviceSettings } from './sections/service';
 import { tls } from './sections/tls';
-import { global, image, podSettings } from './sections/workload';
+import { global, image, nodePlacement, podSettings } from './sections/workload';
 import { cronSchedule, freeText, kubernetesName, labelMap, quantity, redisMemory, resources, section } from './types';
 
 /**
@@ -199,6 +199,7 @@ const healthCheck = section({
   activeDeadlineSeconds: z.int().positive().default(120).describe('Seconds the helm test Pod may run before Kubernetes stops it'),
   timeoutSeconds: z.int().positive().default(5).describe('Bound in seconds of each redis-cli call of the check (HEALTH_CHECK_TIMEOUT_SECONDS)'),
   resources: resources({ cpu: '10m', memory: '16Mi' }, { cpu: '200m', memory: '64Mi' }),
+  ...nodePlacement('helm test'),
 });
 
 const auth = section({

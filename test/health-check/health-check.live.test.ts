@@ -136,6 +136,16 @@ describeWithBinaries([...CLUSTER_BINARIES, 'haproxy', 'unshare'], 'the health ch
     await cluster.stop(cluster.sentinels[1]);
     const down = await runHealthCheck(cluster, endpoint.network);
     expectFailed(down, /^FAIL sentinels: sentinel 1 \(session-database-sentinel-1\..*\) names no master for mymaster: .*(Could not connect|Connection refused)/m);
+
+    // A new pod may be refused for a moment before the NetworkPolicy implementation admits it: the check waits
+    // for its first address (here sentinel 1, which comes back 3 s later) instead of failing at once.
+    const sentinel1 = /\((session-database-sentinel-1\.\S+)\)/.exec(down.output)![1];
+    const late = runHealthCheck(cluster, endpoint.network, { env: { REDIS_SENTINELS: `${sentinel1}:26379` } });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    cluster.start(cluster.sentinels[1]);
+    const r2 = await late;
+    expectPassed(r2, [/^ok +sentinels: all 3 Sentinels/m, /^ok +sessions: /m]);
+    expect(r2.output).toMatch(/took connections after [1-9]\d*s/);
   }));
 });
 

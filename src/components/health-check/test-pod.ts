@@ -3,7 +3,7 @@ import { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { IPod } from 'kubernetes-models/v1/Pod';
 import { IVolume } from 'kubernetes-models/v1/Volume';
 import { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { filled, lit, merge } from '../../config/expr';
+import { filled, lit, merge, truthy } from '../../config/expr';
 import { sentinelMode, tlsOn } from '../../config/predicates';
 import { RenderContext, Valued } from '../../render/context';
 import { CACHE_USER, CLIENT_CONFIG_MAP_SUFFIX, SESSION_USER } from '../client/contract';
@@ -57,6 +57,8 @@ export class HealthCheckTest extends Construct {
         enableServiceLinks: false,
         imagePullSecrets: ctx.optional(filled(pullSecrets), ctx.list(ctx.spreadNames(pullSecrets, 'name'))),
         securityContext: podSecurityContext(ctx, REDIS_UID),
+        nodeSelector: ctx.optional(truthy('healthCheck.nodeSelector'), v.nodeSelector),
+        tolerations: ctx.optional(truthy('healthCheck.tolerations'), v.tolerations),
         containers: [
           {
             name: COMPONENT,

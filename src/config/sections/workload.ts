@@ -41,11 +41,18 @@ const toleration = z.looseObject({
 
 const named = { name: z.string().min(1) };
 
-/** The scheduling and pod-extension keys of a workload (spread into its section). */
-export function podSettings(what: string, { terminationGracePeriodSeconds }: { terminationGracePeriodSeconds: number }) {
+/** Which nodes a workload's pods may run on (spread into its section; podSettings has them too). */
+export function nodePlacement(what: string) {
   return {
     nodeSelector: labelMap.default({}).describe(`Node labels the ${what} pods must run on`),
     tolerations: z.array(toleration).default([]).describe(`Tolerations of the ${what} pods (Kubernetes Toleration objects)`),
+  };
+}
+
+/** The scheduling and pod-extension keys of a workload (spread into its section). */
+export function podSettings(what: string, { terminationGracePeriodSeconds }: { terminationGracePeriodSeconds: number }) {
+  return {
+    ...nodePlacement(what),
     affinity: section({
       nodeAffinity: kubernetesObject('NodeAffinity of the pods').default({}).describe(`nodeAffinity of the ${what} pods`),
       podAffinity: kubernetesObject('PodAffinity of the pods').default({}).describe(`podAffinity of the ${what} pods`),

@@ -11,6 +11,7 @@
 # Where this release's Sentinel pods are (filled in by npm run synth; set them to check another layout):
 #   SENTINEL_HOST_PATTERN (printf pattern of the pod ordinal), SENTINEL_NODES.
 # HEALTH_CHECK_TIMEOUT_SECONDS: bound of each redis-cli call (default 5).
+# HEALTH_CHECK_CONNECT_SECONDS: how long the first address may refuse connections (default 30).
 #
 # Checks: TLS verifies with the client CA; every Sentinel names the same master, which reports role
 # master; the master endpoint routes to that master; the app user writes, reads and expires a session
@@ -181,7 +182,36 @@ check_data() {
   ok "$what: user $user wrote, read and expired $key in DB $db on $host:$port"
 }
 
+# A new pod's first connections can be refused for a moment: a NetworkPolicy implementation admits its
+# address only once it has seen the pod (kube-router: up to a few seconds). Wait until the first address
+# of the contract takes connections (any reply will do; the checks judge it), then check.
+wait_reachable() {
+  if [ "$REDIS_MODE" = sentinel ]; then
+    target=${REDIS_SENTINELS%%,*}
+  else
+    target=$REDIS_HOST:$REDIS_PORT
+  fi
+  tls=""
+  if [ "${REDIS_TLS:-false}" = true ]; then tls="--tls --insecure"; fi
+  started=$(date +%s)
+  while :; do
+    # shellcheck disable=SC2086 # tls: two options or none
+    reply=$(timeout "$TIMEOUT" redis-cli $tls -h "${target%:*}" -p "${target##*:}" PING 2>&1 | one_line)
+    case "$reply" in
+      "" | *"Could not connect"* | *"Connection refused"* | *"No route to host"*) ;;
+      *)
+        waited=$(($(date +%s) - started))
+        if [ "$waited" -gt 0 ]; then echo "     ($target took connections after ${waited}s)"; fi
+        return 0
+        ;;
+    esac
+    if [ $(($(date +%s) - started)) -ge "${HEALTH_CHECK_CONNECT_SECONDS:-30}" ]; then return 0; fi
+    sleep 1
+  done
+}
+
 echo "session-database health check ($REDIS_MODE mode, TLS ${REDIS_TLS:-false})"
+wait_reachable
 data_host="" data_port=""
 if ! check_tls; then
   :
