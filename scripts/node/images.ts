@@ -63,6 +63,16 @@ export const IMAGE_RECIPES = {
     entrypoint: ['/usr/bin/prometheus-redis-exporter'],
     shell: false,
   },
+  haproxy: {
+    name: 'haproxy',
+    // The master endpoint: HAProxy and the libraries it links; start.sh needs the shell tools.
+    packages: [
+      'haproxy', ...LIBC, 'libcrypt1', 'libssl3', 'liblua5.3-0', 'libpcre2-8-0', 'libopentracing-c-wrapper0', 'libopentracing1', 'libstdc++6',
+      'libsystemd0', 'libcap2', 'libgcrypt20', 'libgpg-error0', 'liblz4-1', 'liblzma5', 'libzstd1',
+    ],
+    tagFrom: 'haproxy',
+    shell: true,
+  },
 } as const satisfies Record<string, ImageRecipe>;
 export type ImageName = keyof typeof IMAGE_RECIPES | 'pause';
 
@@ -272,6 +282,7 @@ export async function ensureAllImages(): Promise<Record<ImageName, BuiltImage>> 
   return {
     redis: await ensureDebianImage(IMAGE_RECIPES.redis),
     'redis-exporter': await ensureDebianImage(IMAGE_RECIPES['redis-exporter']),
+    haproxy: await ensureDebianImage(IMAGE_RECIPES.haproxy),
     pause: await ensurePauseImage(),
   };
 }

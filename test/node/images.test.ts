@@ -4,6 +4,7 @@ import * as path from 'path';
 import { describeWithBinaries } from '../support/binaries';
 import { PROJECT_ROOT } from '../../src/render/assets';
 import { REDIS_USER_ID, ensureAllImages, BuiltImage, ImageName } from '../../scripts/node/images';
+import { HAPROXY_UID } from '../../src/components/master-endpoint/contract';
 
 /** The programs docs/images.md promises, read from the document itself. */
 function documentedPrograms(): string[] {
@@ -54,6 +55,15 @@ describeWithBinaries(['chroot', 'unshare', 'apt-get', 'dpkg-deb', 'gcc', 'file']
     expect(config.config.User).toBe(String(REDIS_USER_ID));
     const r = inImage(images['redis-exporter'], [...config.config.Entrypoint, '--version']);
     expect(r.out).toMatch(/Redis Metrics Exporter/i);
+  });
+
+  test('the haproxy image runs start.sh\'s shell and HAProxy 2.2 or later with OpenSSL, as uid 99', () => {
+    const r = spawnSync('chroot', [`--userspec=${HAPROXY_UID}:${HAPROXY_UID}`, images.haproxy.rootfs, '/bin/sh', '-c', 'printf "%s\\n" "$(id -u)" && haproxy -vv'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^99\n/);
+    const [major, minor] = /HAProxy version (\d+)\.(\d+)/.exec(r.stdout)!.slice(1).map(Number);
+    expect(major * 100 + minor).toBeGreaterThanOrEqual(202);
+    expect(r.stdout).toMatch(/Built with OpenSSL/);
   });
 
   test('the pause image is a static pause.c that prints its Kubernetes version', () => {

@@ -235,4 +235,15 @@ describeWithBinaries(NODE_PROGRAMS, 'a real node joined to the local cluster', (
     expect(backups.filter((f) => /^redis-backup-\d{8}T\d{6}Z\.rdb$/.test(f))).toHaveLength(1);
     expect(backups.filter((f) => /^redis-backup-\d{8}T\d{6}Z\.rdb\.sha256$/.test(f))).toHaveLength(1);
   }, 600_000);
+
+  test('helm test runs the health check Pod on the node after the drills: the Sentinels agree, the master endpoint (HAProxy pods on the node) leads to the master, app and cache work over TLS', async () => {
+    const haproxy = cluster.json(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=haproxy']).items as { spec: { nodeName: string } }[];
+    expect(haproxy.map((p) => p.spec.nodeName)).toEqual([NODE_NAME, NODE_NAME]);
+    const r = cluster.helm(4, ['test', RELEASE, '-n', ns, '--timeout', '3m'], 240_000);
+    const logs = podLogs(ns, `${RELEASE}-health-check`, 60);
+    expect({ status: r.status, out: r.status === 0 ? '' : `${r.stdout}${r.stderr}\n${logs}` }).toEqual({ status: 0, out: '' });
+    expect(cluster.json(['get', 'pod', `${RELEASE}-health-check`, '-n', ns]).spec.nodeName).toBe(NODE_NAME);
+    expect(logs).toMatch(/ok +master endpoint: .* routes to the master/);
+    expect(logs).not.toMatch(/^\S+ stdout F FAIL/m);
+  }, 300_000);
 });

@@ -69,6 +69,7 @@ export function localImageValues(node: RealNode): string[] {
     ...set('redis.image', node.images.redis),
     ...set('redis.sentinel.image', node.images.redis),
     ...set('monitoring.exporter.image', node.images['redis-exporter']),
+    ...set('redis.masterEndpoint.image', node.images.haproxy),
   ];
 }
 
@@ -115,7 +116,7 @@ export function productionValuesOnNode(node: RealNode, namespace: string, extraA
   return [
     ...namespacedValues('values/production.yaml', namespace),
     ...localImageValues(node),
-    ...onRealNodeValues(['redis', 'redis.sentinel', 'maintenance']),
+    ...onRealNodeValues(['redis', 'redis.sentinel', 'redis.masterEndpoint', 'maintenance', 'healthCheck']),
     '--set', 'redis.resources.requests.cpu=50m',
     '--set', 'redis.resources.requests.memory=64Mi',
     ...extraArgs,
