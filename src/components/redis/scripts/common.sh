@@ -74,16 +74,24 @@ render_acl() {
   grep -v '^#' "$template" | grep -v '^$' | sed "$script"
 }
 
+# True when a redis-cli reply is an answer, not an error or a connection that failed.
+is_answer() {
+  case "$1" in
+    "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"* | *refused*) return 1 ;;
+  esac
+  return 0
+}
+
 # One SENTINEL command on the first sentinel that answers it, as DISCOVERY_USER
 # (default: the sentinel user); prints the raw reply.
 ask_sentinels() {
   i=0
   while [ "$i" -lt "$SENTINEL_NODES" ]; do
     answer=$(cli_as "${DISCOVERY_USER:-sentinel}" "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL "$@" 2>/dev/null) || answer=""
-    case "$answer" in
-      "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"*) ;;
-      *) echo "$answer"; return 0 ;;
-    esac
+    if is_answer "$answer"; then
+      echo "$answer"
+      return 0
+    fi
     i=$((i + 1))
   done
   return 1

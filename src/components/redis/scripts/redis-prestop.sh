@@ -22,6 +22,11 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = redis-server ] && [ -w /proc/1/fd/2 ]; 
 fi
 
 [ "$REDIS_MODE" = sentinel ] || exit 0
+
+# One field of a replica line of INFO replication (ip=…,port=…,state=…,offset=…,lag=…).
+replica_field() {
+  echo "$1" | sed -n "s/.*$2=\([^,]*\).*/\1/p"
+}
 role=$(cli_as sentinel "$POD_IP" "$REDIS_PORT" ROLE 2>/dev/null | head -n 1)
 [ "$role" = master ] || exit 0
 
@@ -47,11 +52,9 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   current=$(
     for replica in $replicas; do
       (
-        host=$(echo "$replica" | sed -n 's/.*ip=\([^,]*\).*/\1/p')
-        port=$(echo "$replica" | sed -n 's/.*port=\([0-9]*\).*/\1/p')
-        acked=$(echo "$replica" | sed -n 's/.*offset=\([0-9]*\).*/\1/p')
+        acked=$(replica_field "$replica" offset)
         [ "${acked:-0}" -ge "$offset" ] && { echo current; exit 0; }
-        held=$(cli_as sentinel "$host" "$port" INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^slave_repl_offset://p')
+        held=$(cli_as sentinel "$(replica_field "$replica" ip)" "$(replica_field "$replica" port)" INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^slave_repl_offset://p')
         [ "${held:-0}" -ge "$offset" ] && echo current
       ) &
     done
@@ -99,7 +102,7 @@ fi
 # from its hello messages a moment later.
 while [ "$(date +%s)" -lt "$deadline" ]; do
   master=$(cli_as sentinel "$(sentinel_host "$requested")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1)
-  case "$master" in "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"*) master=$(sentinel_master_addr || true) ;; esac
+  is_answer "$master" || master=$(sentinel_master_addr || true)
   if [ -n "$master" ] && [ "$master" != "$ANNOUNCE_HOST" ]; then
     cli_as sentinel "$POD_IP" "$REDIS_PORT" REPLICAOF "$master" "$REDIS_PORT" >/dev/null
     cli_as sentinel "$POD_IP" "$REDIS_PORT" CLIENT KILL TYPE normal >/dev/null 2>&1 || true
@@ -109,10 +112,8 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     # once this node stops the new master refuses writes until a replica is attached
     # (min-replicas-to-write).
     for replica in $replicas; do
-      host=$(echo "$replica" | sed -n 's/.*ip=\([^,]*\).*/\1/p')
-      port=$(echo "$replica" | sed -n 's/.*port=\([0-9]*\).*/\1/p')
-      if [ "$host" != "$master" ]; then
-        cli_as sentinel "$host" "$port" REPLICAOF "$master" "$REDIS_PORT" >/dev/null 2>&1 &
+      if [ "$(replica_field "$replica" ip)" != "$master" ]; then
+        cli_as sentinel "$(replica_field "$replica" ip)" "$(replica_field "$replica" port)" REPLICAOF "$master" "$REDIS_PORT" >/dev/null 2>&1 &
       fi
     done
     wait

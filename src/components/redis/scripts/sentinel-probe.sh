@@ -10,9 +10,7 @@ CLI_TIMEOUT_SECONDS=${PROBE_CLI_TIMEOUT_SECONDS:-2}
 
 if [ "${1:-}" = readiness ]; then
   addr=$(cli_as monitor "$POD_IP" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>&1 | head -n 1)
-  case "$addr" in
-    "" | *ERR* | *NOAUTH* | *WRONGPASS* | *NOPERM* | *"Could not connect"* | *refused*) echo "no master known: ${addr:-no answer}"; exit 1 ;;
-  esac
+  is_answer "$addr" || { echo "no master known: ${addr:-no answer}"; exit 1; }
   exit 0
 fi
 answer=$(cli_as monitor "$POD_IP" "$SENTINEL_PORT" PING 2>&1)
