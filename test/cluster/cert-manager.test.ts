@@ -200,7 +200,7 @@ localOnly('the SANs are exactly the Certificates\' names and cover every name th
 
 /**
  * What `cmctl renew` does: the Issuing condition (reason ManuallyTriggered) set through the status subresource.
- * Returns once the Certificate is Ready again at the next revision with a new certificate in its Secret.
+ * Returns once the Certificate is Ready again at a later revision with a new certificate in its Secret.
  */
 async function renew(name: string): Promise<{ before: Record<string, string>; after: Record<string, string>; seconds: number; revision: number }> {
   const live = cluster.json(['get', 'certificate', name, '-n', ns]);
@@ -210,17 +210,21 @@ async function renew(name: string): Promise<{ before: Record<string, string>; af
   const began = Date.now();
   requestRenewal((args) => cluster.kubectlOk(args), ns, name);
   let after: Record<string, string> | undefined;
+  let reached = revision;
   try {
-    await eventually(`${name} Ready again at revision ${revision + 1}`, () => {
+    // A later revision, not exactly the next: at install cert-manager may still be reissuing a leaf whose CA
+    // issuer became ready after it (seen in CI: revision 3 where the status had said 1).
+    await eventually(`${name} Ready again at a revision after ${revision}`, () => {
       const now = cluster.json(['get', 'certificate', name, '-n', ns]);
-      if (!(ready(now) && now.status.revision === revision + 1 && !condition(now, 'Issuing'))) return false;
+      if (!(ready(now) && now.status.revision > revision && !condition(now, 'Issuing'))) return false;
       after = secretData(live.spec.secretName);
+      reached = now.status.revision;
       return after && after['tls.crt'] !== before['tls.crt'];
     }, 60_000);
   } catch (err) {
     failWithState(err);
   }
-  return { before, after: after!, seconds: (Date.now() - began) / 1000, revision: revision + 1 };
+  return { before, after: after!, seconds: (Date.now() - began) / 1000, revision: reached };
 }
 
 localOnly('a forced renewal (cmctl renew: Issuing=True, ManuallyTriggered) writes a new certificate and key; the Certificate is Ready again', async () => {
